@@ -1,0 +1,382 @@
+"""MLflow signals: each a declaration beside the pure function that derives it from evidence.
+
+Windows ("in the last 90 days") are measured back from the evidence's own observation time, never from the
+clock, so re-deriving an old bundle gives the same values.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+from typing import Any
+
+from assay.collectors.derive import EvidenceView, Measured, SignalSet, Unknown, ratio, require_population
+from assay.collectors.mlflow.summaries import tag_key
+from assay.evidence import Confidence, Evidence, SignalType, UnknownReason
+
+SOURCE = "mlflow"
+EXPERIMENT = "mlflow.experiment"
+MODEL = "mlflow.registered_model"
+SERVER = "mlflow.server"
+
+RUNS_WINDOW_DAYS = 90
+DEFAULT_LOOKBACK_DAYS = 90
+PRODUCTION_ALIASES = frozenset({"prod", "production", "champion"})
+PRODUCTION_STAGE = "production"
+APPROVER_KEYS = frozenset({"approved_by", "approver", "validated_by"})
+APPROVAL_STATUS_KEYS = frozenset(
+    {"approval", "approval_status", "approved", "validation_status", "review_status"}
+)
+APPROVED_VALUES = frozenset({"approved", "passed", "pass", "validated", "true", "yes", "ok"})
+MODEL_CARD_KEYS = frozenset({"model_card", "model_card_url"})
+
+signals = SignalSet(SOURCE)
+
+H, M = Confidence.HIGH, Confidence.MEDIUM
+
+
+# ---- reading the evidence -------------------------------------------------------------------------------
+
+
+def _parse(ts: str | None) -> datetime | None:
+    return datetime.fromisoformat(ts) if ts else None
+
+
+def lookback_days(view: EvidenceView) -> int:
+    """The window the collector read runs over, as the server evidence records it."""
+    server = view.one(SERVER)
+    return int(server.data.get("lookback_days", DEFAULT_LOOKBACK_DAYS)) if server else DEFAULT_LOOKBACK_DAYS
+
+
+def window_runs(view: EvidenceView, days: int | None = None) -> list[tuple[Evidence, dict[str, Any]]]:
+    """Runs started within ``days`` (default: the lookback window) of the evidence's observation time."""
+    view.require(SOURCE, "tracking")
+    days = lookback_days(view) if days is None else days
+    since = view.reference_time(SOURCE) - timedelta(days=days)
+    found = []
+    for exp in view.of_kind(EXPERIMENT):
+        for run in exp.data.get("runs", []):
+            started = _parse(run.get("start_time"))
+            if started is not None and started >= since:
+                found.append((exp, run))
+    return found
+
+
+def _experiments_of(pairs: list[tuple[Evidence, dict[str, Any]]]) -> list[Evidence]:
+    return list({exp.id: exp for exp, _ in pairs}.values())
+
+
+def registered_models(view: EvidenceView) -> list[Evidence]:
+    """Every registered model's evidence; unknown when the registry could not be read."""
+    view.require(SOURCE, "registry")
+    return view.of_kind(MODEL)
+
+
+def _versions(models: list[Evidence]) -> Iterator[tuple[Evidence, dict[str, Any]]]:
+    for model in models:
+        for version in model.data.get("versions", []):
+            yield model, version
+
+
+def production_versions(model: Evidence) -> list[dict[str, Any]]:
+    """The versions serving production: an alias prod/production/champion, or the legacy Production stage."""
+    aliased = {
+        str(v) for alias, v in model.data.get("aliases", {}).items() if alias.lower() in PRODUCTION_ALIASES
+    }
+    return [
+        v
+        for v in model.data.get("versions", [])
+        if str(v["version"]) in aliased or str(v.get("current_stage", "")).lower() == PRODUCTION_STAGE
+    ]
+
+
+def production_models(view: EvidenceView) -> list[Evidence]:
+    return [m for m in registered_models(view) if production_versions(m)]
+
+
+def _governance_tags(data: dict[str, Any]) -> dict[str, str]:
+    return {tag_key(k): str(v).strip() for k, v in data.get("tags", {}).items() if str(v).strip()}
+
+
+def is_approved(model: Evidence, version: dict[str, Any]) -> bool:
+    """An approver named, or an approval/validation status that says approved, on the version or model."""
+    for tags in (_governance_tags(version), _governance_tags(model.data)):
+        if any(key in APPROVER_KEYS for key in tags):
+            return True
+        if any(
+            key in APPROVAL_STATUS_KEYS and value.lower() in APPROVED_VALUES for key, value in tags.items()
+        ):
+            return True
+    return False
+
+
+def is_documented(model: Evidence, version: dict[str, Any]) -> bool:
+    """A description or a model card, on the version or the model."""
+    if version.get("description") or model.data.get("description"):
+        return True
+    tags = {**_governance_tags(model.data), **_governance_tags(version)}
+    return any(key in MODEL_CARD_KEYS for key in tags)
+
+
+# ---- tracking ---------------------------------------------------------------------------------------------
+
+
+@signals.signal(
+    "ml.tracking.runs_90d",
+    type=SignalType.COUNT,
+    confidence=H,
+    unit="runs",
+    description="MLflow runs started in the last 90 days.",
+)
+def runs_90d(view: EvidenceView) -> Measured:
+    """Runs started within 90 days of the observation; unknown if the collector looked back less far."""
+    days = lookback_days(view)
+    if days < RUNS_WINDOW_DAYS:
+        raise Unknown(
+            UnknownReason.UNSUPPORTED,
+            f"the audit read only {days} days of MLflow runs; set collectors.mlflow.lookback_days "
+            f"to {RUNS_WINDOW_DAYS} or more",
+        )
+    pairs = window_runs(view, RUNS_WINDOW_DAYS)
+    return Measured(len(pairs), _experiments_of(pairs))
+
+
+@signals.signal(
+    "ml.tracking.experiments_active",
+    type=SignalType.COUNT,
+    confidence=M,
+    unit="experiments",
+    description="MLflow experiments with at least one run in the lookback window.",
+)
+def experiments_active(view: EvidenceView) -> Measured:
+    """Experiments that saw a run in the window."""
+    exps = _experiments_of(window_runs(view))
+    return Measured(len(exps), exps)
+
+
+@signals.signal(
+    "ml.tracking.logged_ratio",
+    type=SignalType.RATIO,
+    confidence=H,
+    description="Share of runs in the window that logged at least one parameter and one metric.",
+)
+def logged_ratio(view: EvidenceView) -> Measured:
+    """Runs that logged ≥1 param and ≥1 metric, over runs in the window."""
+    pairs = window_runs(view)
+    require_population(len(pairs), "MLflow runs in the lookback window")
+    logged = sum(1 for _, r in pairs if r.get("n_params", 0) >= 1 and r.get("n_metrics", 0) >= 1)
+    return Measured(ratio(logged, len(pairs)), _experiments_of(pairs))
+
+
+@signals.signal(
+    "ml.repro.git_commit_ratio",
+    type=SignalType.RATIO,
+    confidence=H,
+    description="Share of runs in the window tagged with the git commit of their code.",
+)
+def git_commit_ratio(view: EvidenceView) -> Measured:
+    """Runs carrying ``mlflow.source.git.commit``, over runs in the window."""
+    pairs = window_runs(view)
+    require_population(len(pairs), "MLflow runs in the lookback window")
+    tagged = sum(1 for _, r in pairs if r.get("has_git_commit"))
+    return Measured(ratio(tagged, len(pairs)), _experiments_of(pairs))
+
+
+@signals.signal(
+    "ml.repro.ratio",
+    type=SignalType.RATIO,
+    confidence=H,
+    description="Share of runs in the window that are reproducible: git commit, dataset input "
+    "and a captured environment.",
+)
+def repro_ratio(view: EvidenceView) -> Measured:
+    """Runs with a git commit AND a dataset input AND an environment (project env, image or logged model)."""
+    pairs = window_runs(view)
+    require_population(len(pairs), "MLflow runs in the lookback window")
+    full = sum(1 for _, r in pairs if r.get("has_git_commit") and r.get("datasets") and r.get("has_env"))
+    return Measured(ratio(full, len(pairs)), _experiments_of(pairs))
+
+
+# ---- registry and production ------------------------------------------------------------------------------
+
+
+@signals.signal(
+    "ml.registry.models",
+    type=SignalType.COUNT,
+    confidence=H,
+    unit="models",
+    description="Registered models in the MLflow model registry.",
+)
+def registry_models(view: EvidenceView) -> Measured:
+    """Every registered model counts, whatever its versions."""
+    models = registered_models(view)
+    return Measured(len(models), models)
+
+
+@signals.signal(
+    "ml.registry.versioned_models",
+    type=SignalType.COUNT,
+    confidence=H,
+    unit="models",
+    description="Registered models with at least two versions linked to runs.",
+)
+def versioned_models(view: EvidenceView) -> Measured:
+    """Models whose history shows iteration: ≥2 versions each produced by a tracked run."""
+    hits = [
+        m
+        for m in registered_models(view)
+        if sum(1 for v in m.data.get("versions", []) if v.get("run_id")) >= 2
+    ]
+    return Measured(len(hits), hits)
+
+
+@signals.signal(
+    "ml.registry.linked_ratio",
+    type=SignalType.RATIO,
+    confidence=H,
+    description="Share of registered model versions linked to the run that produced them.",
+)
+def linked_ratio(view: EvidenceView) -> Measured:
+    """Versions with a run id, over all registered versions."""
+    models = registered_models(view)
+    versions = list(_versions(models))
+    require_population(len(versions), "registered model versions", models)
+    linked = sum(1 for _, v in versions if v.get("run_id"))
+    return Measured(ratio(linked, len(versions)), models)
+
+
+@signals.signal(
+    "ml.production.models",
+    type=SignalType.LIST,
+    confidence=M,
+    description="Registered models with a version in production (alias prod/production/champion "
+    "or the legacy Production stage).",
+)
+def production_model_names(view: EvidenceView) -> Measured:
+    """Names of the production models."""
+    prod = production_models(view)
+    return Measured([m.subject for m in prod], prod)
+
+
+@signals.signal(
+    "ml.production.count",
+    type=SignalType.COUNT,
+    confidence=M,
+    unit="models",
+    description="Registered models with a version in production.",
+)
+def production_count(view: EvidenceView) -> Measured:
+    """How many models serve production, by the registry's own aliases and stages."""
+    prod = production_models(view)
+    return Measured(len(prod), prod or registered_models(view))
+
+
+@signals.signal(
+    "ml.governance.ratio",
+    type=SignalType.RATIO,
+    confidence=H,
+    description="Share of production models whose production version is approved (approval tag "
+    "on the version or model) and documented (description or model card).",
+)
+def governance_ratio(view: EvidenceView) -> Measured:
+    """Production models where every production version is both approved and documented."""
+    prod = production_models(view)
+    require_population(len(prod), "production models", registered_models(view))
+    governed = sum(
+        1 for m in prod if all(is_approved(m, v) and is_documented(m, v) for v in production_versions(m))
+    )
+    return Measured(ratio(governed, len(prod)), prod)
+
+
+@signals.signal(
+    "ml.ct.retrain_ratio",
+    type=SignalType.RATIO,
+    confidence=M,
+    description="Share of production models with at least two versions created in the lookback "
+    "window from automated (job, project, pipeline or scheduled) runs.",
+)
+def retrain_ratio(view: EvidenceView) -> Measured:
+    """Production models retrained by automation: ≥2 recent versions whose source runs were automated."""
+    prod = production_models(view)
+    require_population(len(prod), "production models", registered_models(view))
+    since = view.reference_time(SOURCE) - timedelta(days=lookback_days(view))
+
+    def retrained(model: Evidence) -> bool:
+        recent = [
+            v
+            for v in model.data.get("versions", [])
+            if v.get("run_scheduled")
+            and (created := _parse(v.get("creation_timestamp")))
+            and created >= since
+        ]
+        return len(recent) >= 2
+
+    return Measured(ratio(sum(1 for m in prod if retrained(m)), len(prod)), prod)
+
+
+# ---- collaboration and data -------------------------------------------------------------------------------
+
+
+def _shared_experiments(pairs: list[tuple[Evidence, dict[str, Any]]]) -> list[Evidence]:
+    users: dict[str, set[str]] = {}
+    for exp, run in pairs:
+        if run.get("user"):
+            users.setdefault(exp.id, set()).add(run["user"])
+    return [exp for exp in _experiments_of(pairs) if len(users.get(exp.id, ())) >= 2]
+
+
+@signals.signal(
+    "collab.experiments.shared",
+    type=SignalType.COUNT,
+    confidence=M,
+    unit="experiments",
+    description="MLflow experiments with runs by at least two distinct users in the lookback window.",
+)
+def shared_experiments(view: EvidenceView) -> Measured:
+    """Experiments people work in together."""
+    pairs = window_runs(view)
+    shared = _shared_experiments(pairs)
+    return Measured(len(shared), shared or _experiments_of(pairs))
+
+
+@signals.signal(
+    "collab.experiments.shared_ratio",
+    type=SignalType.RATIO,
+    confidence=M,
+    description="Share of active MLflow experiments with runs by at least two distinct users.",
+)
+def shared_experiments_ratio(view: EvidenceView) -> Measured:
+    """Shared experiments over active experiments."""
+    pairs = window_runs(view)
+    active = _experiments_of(pairs)
+    require_population(len(active), "active MLflow experiments")
+    return Measured(ratio(len(_shared_experiments(pairs)), len(active)), active)
+
+
+@signals.signal(
+    "data.versioning.run_datasets_ratio",
+    type=SignalType.RATIO,
+    confidence=H,
+    description="Share of runs in the window that logged a versioned dataset input (name + digest).",
+)
+def run_datasets_ratio(view: EvidenceView) -> Measured:
+    """Runs with ≥1 MLflow dataset input, over runs in the window."""
+    pairs = window_runs(view)
+    require_population(len(pairs), "MLflow runs in the lookback window")
+    with_data = sum(1 for _, r in pairs if r.get("datasets"))
+    return Measured(ratio(with_data, len(pairs)), _experiments_of(pairs))
+
+
+@signals.signal(
+    "data.lineage.versions_ratio",
+    type=SignalType.RATIO,
+    confidence=M,
+    description="Share of registered model versions whose source run logged a dataset input.",
+)
+def lineage_versions_ratio(view: EvidenceView) -> Measured:
+    """Versions traceable to their training data through their source run; unresolved runs count as no."""
+    models = registered_models(view)
+    versions = list(_versions(models))
+    require_population(len(versions), "registered model versions", models)
+    traced = sum(1 for _, v in versions if v.get("run_has_dataset") is True)
+    return Measured(ratio(traced, len(versions)), models)

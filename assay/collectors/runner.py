@@ -1,0 +1,194 @@
+"""Run the configured collectors concurrently, isolate their failures, and seal what they saw into a bundle.
+
+A collector that raises, times out or is refused never stops the others: it is marked failed or partial,
+whatever evidence it yielded before the failure is kept, and its signals become unknown with the reason.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import logging
+import threading
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from assay import __version__
+from assay.collectors import accounting
+from assay.collectors.base import (
+    CollectContext,
+    CollectorRegistry,
+    SourceConfig,
+    SourceUnavailable,
+    current_source,
+)
+from assay.collectors.derive import EvidenceView
+from assay.evidence import Bundle, CollectorError, CollectorRun, Evidence, Signal, UnknownReason, utc_now
+
+log = logging.getLogger(__name__)
+
+ProgressFn = Callable[[str, str], None]
+
+
+@dataclass
+class _Job:
+    name: str
+    config: SourceConfig
+    ctx: CollectContext
+    timeout: float
+    evidence: list[Evidence] = field(default_factory=list)
+    failure: CollectorError | None = None
+    done: threading.Event = field(default_factory=threading.Event)
+    started: float = 0.0
+    finished: float | None = None
+    requests_before: int = 0
+
+
+def collect_bundle(
+    sections: Mapping[str, SourceConfig | None],
+    registry: CollectorRegistry,
+    *,
+    scope: str = "",
+    config_digest: str = "",
+    default_timeout: float = 300.0,
+    on_progress: ProgressFn | None = None,
+    not_configured: Mapping[str, str] | None = None,
+) -> Bundle:
+    """Collect from every configured source and return a sealed bundle with evidence and signals.
+
+    ``sections`` maps source name to its validated config section (None = not configured). Every
+    installed collector appears in the bundle, so a source that was not configured is visible as such.
+    ``not_configured`` may carry a reason per source (e.g. a missing secret) shown in its run.
+    """
+    accounting.install()
+    started_at = utc_now()
+    jobs: list[_Job] = []
+    runs: dict[str, CollectorRun] = {}
+    for name in registry.names():
+        section = sections.get(name)
+        reason = (not_configured or {}).get(name)
+        if section is None or not section.enabled or reason:
+            msg = reason or (
+                f"{name} is disabled in the audit config"
+                if section is not None
+                else f"{name} is not configured (add a collectors.{name} section)"
+            )
+            runs[name] = CollectorRun(
+                name=name,
+                status="not_configured",
+                errors=[CollectorError(endpoint="config", reason=UnknownReason.NOT_CONFIGURED, message=msg)],
+            )
+            continue
+        ctx = CollectContext(name, scope=scope, now=started_at, on_progress=on_progress)
+        jobs.append(_Job(name, section, ctx, section.timeout_seconds or default_timeout))
+
+    for job in jobs:
+        _start(job, registry)
+    _wait(jobs)
+
+    evidence: list[Evidence] = []
+    for job in jobs:
+        with job.ctx._lock:
+            collected = list(job.evidence)
+        evidence.extend(collected)
+        runs[job.name] = _run_record(job, collected, started_at)
+        if on_progress:
+            on_progress(job.name, f"done: {runs[job.name].status}")
+
+    signals = derive_signals(registry, evidence, runs)
+    bundle = Bundle(
+        tool_version=__version__,
+        scope=scope,
+        created_at=started_at,
+        config_digest=config_digest,
+        collectors=list(runs.values()),
+        evidence=_dedupe(evidence),
+        signals=signals,
+    )
+    return bundle.seal()
+
+
+def derive_signals(
+    registry: CollectorRegistry, evidence: list[Evidence], runs: Mapping[str, CollectorRun]
+) -> list[Signal]:
+    """Derive every installed collector's signals from the evidence (pure: no I/O)."""
+    view = EvidenceView(evidence, runs)
+    signals: list[Signal] = []
+    for name in registry.names():
+        signals.extend(registry.get(name)().derive(view))
+    return signals
+
+
+def _start(job: _Job, registry: CollectorRegistry) -> None:
+    collector = registry.get(job.name)()
+
+    def work() -> None:
+        current_source.set(job.name)
+        job.started = time.monotonic()
+        try:
+            for ev in collector.collect(job.config, job.ctx):
+                with job.ctx._lock:
+                    job.evidence.append(ev)
+                    count = len(job.evidence)
+                if count % 25 == 0:
+                    job.ctx.progress(f"{count} evidence")
+        except SourceUnavailable as exc:
+            job.failure = CollectorError(
+                endpoint="source", reason=exc.reason, message=job.ctx.redact(exc.message)
+            )
+        except Exception as exc:
+            log.debug("collector %s failed", job.name, exc_info=True)
+            message = job.ctx.redact(f"{type(exc).__name__}: {exc}")
+            job.failure = CollectorError(endpoint="source", reason=UnknownReason.ERROR, message=message)
+        finally:
+            job.finished = time.monotonic()
+            job.done.set()
+
+    # Daemon threads: a collector stuck in a socket read past its timeout is abandoned, not joined.
+    job.requests_before = accounting.requests_made(job.name)
+    ctx = contextvars.copy_context()
+    thread = threading.Thread(target=ctx.run, args=(work,), name=f"assay-{job.name}", daemon=True)
+    job.started = time.monotonic()
+    thread.start()
+
+
+def _wait(jobs: list[_Job]) -> None:
+    for job in jobs:
+        remaining = job.timeout - (time.monotonic() - job.started)
+        if not job.done.wait(max(remaining, 0)):
+            job.failure = CollectorError(
+                endpoint="source",
+                reason=UnknownReason.ERROR,
+                message=f"timed out after {job.timeout:g} s (raise collectors.{job.name}.timeout_seconds)",
+            )
+
+
+def _run_record(job: _Job, collected: list[Evidence], started_at: datetime) -> CollectorRun:
+    errors = list(job.ctx.errors)
+    if job.failure is not None:
+        errors.append(job.failure)
+        status = "failed"
+    elif errors:
+        status = "partial"
+    else:
+        status = "ok"
+    end = job.finished if job.finished is not None else time.monotonic()
+    return CollectorRun(
+        name=job.name,
+        status=status,
+        started_at=started_at,
+        duration_s=round(end - job.started, 3),
+        api_calls=dict(sorted(job.ctx.api_calls.items())),
+        http_requests=accounting.requests_made(job.name) - job.requests_before,
+        evidence_count=len(collected),
+        errors=errors,
+        details=dict(job.ctx.details),
+    )
+
+
+def _dedupe(evidence: list[Evidence]) -> list[Evidence]:
+    seen: dict[str, Evidence] = {}
+    for ev in evidence:
+        seen.setdefault(ev.id, ev)
+    return list(seen.values())

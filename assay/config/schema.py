@@ -1,0 +1,39 @@
+"""The audit configuration (audit.yaml): the top level here, one section per collector owned by it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from assay.collectors.base import SourceConfig
+
+DEFAULT_RULESETS = ["ai-cmm", "mlops-report"]
+
+
+class AuditSettings(BaseModel):
+    """The keys of audit.yaml outside ``collectors``."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    scope: str = Field("", description="A name for what is audited (an organisation); shown in reports.")
+    rulesets: list[str] = Field(
+        default_factory=lambda: list(DEFAULT_RULESETS), description="Built-in rulesets to score against."
+    )
+    ruleset_files: list[Path] = Field(
+        default_factory=list, description="Your own ruleset files: new rulesets or overrides (extends: ...)."
+    )
+    timeout_seconds: float = Field(300, gt=0, description="Default time limit per collector, in seconds.")
+    collectors: dict[str, Any] = Field(default_factory=dict, description="One section per source.")
+
+
+class AuditConfig(BaseModel):
+    """A validated audit configuration: settings plus each configured source's own model."""
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+
+    settings: AuditSettings
+    sections: dict[str, SourceConfig]
+    origin: str
+    digest: str

@@ -1,0 +1,1 @@
+"""Reports: pure renderings of results (and the bundle, for evidence details). Never imports collectors."""

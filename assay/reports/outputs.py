@@ -1,0 +1,158 @@
+"""Every report format by name, its fixed file name, and writing the chosen ones into an output folder.
+
+Renderers are imported when used, so choosing `junit` never loads matplotlib.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from assay.errors import AssayError
+from assay.evidence import Bundle
+from assay.reports.charts import TrendPoint
+from assay.scoring import Results
+
+FILE_NAMES = {
+    "json": "results.json",
+    "md": "report.md",
+    "html": "report.html",
+    "junit": "junit.xml",
+    "sarif": "results.sarif",
+    "prometheus": "assay.prom",
+    "summary": "summary.md",
+    "charts": "charts",
+}
+FORMATS = tuple(FILE_NAMES)
+DEFAULT_FORMATS = ("json", "md", "html")
+
+
+@dataclass
+class ReportInputs:
+    """What reports are rendered from: the results, and optionally the bundle, history and config path."""
+
+    results: Results
+    bundle: Bundle | None = None
+    trend: Sequence[TrendPoint] = field(default_factory=list)
+    previous: Results | None = None
+    artifact: str = "audit.yaml"
+
+
+def parse_formats(specs: Iterable[str] | None, default: Sequence[str] = DEFAULT_FORMATS) -> list[str]:
+    """`--format md,html --format junit` -> ["md", "html", "junit"]; `all` means every format."""
+    chosen: list[str] = []
+    for spec in specs or []:
+        for name in (s.strip().lower() for s in spec.split(",")):
+            if not name:
+                continue
+            names = list(FORMATS) if name == "all" else [name]
+            for n in names:
+                if n not in FILE_NAMES:
+                    raise AssayError(
+                        f"--format {n!r} is not a report format; choose from: {', '.join(FORMATS)}, all"
+                    )
+                if n not in chosen:
+                    chosen.append(n)
+    return chosen or list(default)
+
+
+def render_text(fmt: str, inputs: ReportInputs) -> str:
+    """One text format rendered (every format but `charts`)."""
+    renderer = _TEXT_RENDERERS.get(fmt)
+    if renderer is None:
+        raise AssayError(f"--format {fmt!r} writes files, not text; give --out DIR")
+    return renderer(inputs)
+
+
+def write_format(fmt: str, out: Path, inputs: ReportInputs) -> list[Path]:
+    """Write one format into `out` under its fixed name; returns the files written."""
+    out.mkdir(parents=True, exist_ok=True)
+    if fmt == "charts":
+        return write_charts(out / FILE_NAMES["charts"], inputs)
+    return [atomic_write(out / FILE_NAMES[fmt], render_text(fmt, inputs))]
+
+
+def write_formats(out: Path, formats: Iterable[str], inputs: ReportInputs) -> list[Path]:
+    written: list[Path] = []
+    for fmt in formats:
+        written += write_format(fmt, out, inputs)
+    return written
+
+
+def write_charts(folder: Path, inputs: ReportInputs) -> list[Path]:
+    """Radar, heat map (and trend, with history) per ruleset, each as SVG and PNG, for slide decks."""
+    from assay.reports import charts
+
+    written: list[Path] = []
+    for rs in inputs.results.rulesets:
+        figures = {"radar": charts.radar(rs), "heatmap": charts.heatmap(rs)}
+        if len(inputs.trend) > 1:
+            figures["trend"] = charts.trend(rs, inputs.trend)
+        for name, fig in figures.items():
+            for suffix in (".svg", ".png"):
+                written.append(charts.save(fig, folder / f"{name}-{rs.id}{suffix}"))
+    return written
+
+
+def atomic_write(path: Path, text: str) -> Path:
+    """Write text so a reader never sees half a file (temp file + rename)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)
+    return path
+
+
+def _json(i: ReportInputs) -> str:
+    from assay.scoring import results_to_json
+
+    return results_to_json(i.results)
+
+
+def _md(i: ReportInputs) -> str:
+    from assay.reports.markdown import render_markdown
+
+    return render_markdown(i.results, i.bundle)
+
+
+def _html(i: ReportInputs) -> str:
+    from assay.reports.html import render_html
+
+    return render_html(i.results, i.bundle, i.trend)
+
+
+def _junit(i: ReportInputs) -> str:
+    from assay.reports.junit import render_junit
+
+    return render_junit(i.results)
+
+
+def _sarif(i: ReportInputs) -> str:
+    from assay.reports.sarif import render_sarif
+
+    return render_sarif(i.results, i.artifact)
+
+
+def _prometheus(i: ReportInputs) -> str:
+    from assay.reports.prometheus import render_prometheus
+
+    return render_prometheus(i.results)
+
+
+def _summary(i: ReportInputs) -> str:
+    from assay.reports.summary import render_summary
+
+    return render_summary(i.results, i.previous)
+
+
+_TEXT_RENDERERS: dict[str, Callable[[ReportInputs], str]] = {
+    "json": _json,
+    "md": _md,
+    "html": _html,
+    "junit": _junit,
+    "sarif": _sarif,
+    "prometheus": _prometheus,
+    "summary": _summary,
+}

@@ -1,0 +1,51 @@
+"""Scoring: rulesets (YAML + CEL) and the engine that turns an evidence bundle into maturity levels.
+
+Scoring is offline and pure: it reads a bundle and rulesets, never a collector or the network. The signal
+catalog (name -> SignalSpec) is passed in by the caller.
+"""
+
+from assay.scoring.engine import score
+from assay.scoring.model import Area, Criterion, Origin, Ruleset, area_key
+from assay.scoring.results import (
+    RESULTS_SCHEMA,
+    AreaRead,
+    AreaResult,
+    CriterionReason,
+    CriterionResult,
+    CriterionStatus,
+    LevelRange,
+    NextStep,
+    Results,
+    RulesetResult,
+    SignalRead,
+    read_results,
+    results_to_json,
+    write_results,
+)
+from assay.scoring.ruleset import builtin_ruleset_ids, dump_ruleset_yaml, load_rulesets
+
+__all__ = [
+    "RESULTS_SCHEMA",
+    "Area",
+    "AreaRead",
+    "AreaResult",
+    "Criterion",
+    "CriterionReason",
+    "CriterionResult",
+    "CriterionStatus",
+    "LevelRange",
+    "NextStep",
+    "Origin",
+    "Results",
+    "Ruleset",
+    "RulesetResult",
+    "SignalRead",
+    "area_key",
+    "builtin_ruleset_ids",
+    "dump_ruleset_yaml",
+    "load_rulesets",
+    "read_results",
+    "results_to_json",
+    "score",
+    "write_results",
+]

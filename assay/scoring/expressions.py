@@ -1,0 +1,100 @@
+"""CEL expressions of criteria: compiling, finding what they read, and evaluating them.
+
+`Program.variables()` only lists top-level names, so the dotted signal names, params and areas an
+expression reads are found with regular expressions over its source, after string literals are blanked
+out so that a literal such as "signals.x" is not mistaken for a reference.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+import cel
+
+_STRING_LITERAL = re.compile(
+    r"""[rRbB]{0,2}(?:\"\"\"[\s\S]*?\"\"\"|'''[\s\S]*?'''|"(?:\\.|[^"\\\n])*"|'(?:\\.|[^'\\\n])*')"""
+)
+_SIGNAL_REF = re.compile(r"(?<![\w.])signals\.([A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*)(\s*\()?")
+_AREA_REF = re.compile(r"(?<![\w.])areas\.(\w+)(?:\.(\w+))?")
+_PARAM_REF = re.compile(r"(?<![\w.])params\.(\w+)")
+_CEL_POSITION = re.compile(r"<input>:(\d+):(\d+):\s*(.*)")
+
+
+@dataclass(frozen=True)
+class References:
+    """What one expression reads: signal names, param names, area keys and any `areas.X.<field>` misuse."""
+
+    signals: tuple[str, ...]
+    params: tuple[str, ...]
+    areas: tuple[str, ...]
+    area_fields: tuple[tuple[str, str], ...]
+
+
+class CelSyntaxError(ValueError):
+    """A CEL parse error, with the 1-based line and column inside the expression."""
+
+    def __init__(self, line: int, column: int, detail: str) -> None:
+        super().__init__(f"{line}:{column}: {detail}")
+        self.line = line
+        self.column = column
+        self.detail = detail
+
+
+@lru_cache(maxsize=4096)
+def compile_expression(source: str) -> cel.Program:
+    """Compile a CEL expression once; raise CelSyntaxError with CEL's own position on a syntax error."""
+    try:
+        return cel.compile(source)
+    except ValueError as exc:
+        match = _CEL_POSITION.search(str(exc))
+        if match is None:
+            raise CelSyntaxError(1, 1, str(exc).splitlines()[0]) from None
+        detail = match.group(3).removeprefix("Syntax error: ").strip()
+        raise CelSyntaxError(int(match.group(1)), int(match.group(2)), detail) from None
+
+
+@lru_cache(maxsize=4096)
+def references(source: str) -> References:
+    """The signals, params and areas an expression reads, each sorted and de-duplicated."""
+    text = _STRING_LITERAL.sub('""', source)
+    signals: set[str] = set()
+    for match in _SIGNAL_REF.finditer(text):
+        name = match.group(1)
+        if match.group(2) and "." in name:  # `signals.x.y.exists(...)`: the last part is a method
+            name = name.rsplit(".", 1)[0]
+        signals.add(name)
+    areas: set[str] = set()
+    misuse: set[tuple[str, str]] = set()
+    for match in _AREA_REF.finditer(text):
+        areas.add(match.group(1))
+        if match.group(2) != "level":
+            misuse.add((match.group(1), match.group(2) or ""))
+    params = {m.group(1) for m in _PARAM_REF.finditer(text)}
+    return References(
+        tuple(sorted(signals)), tuple(sorted(params)), tuple(sorted(areas)), tuple(sorted(misuse))
+    )
+
+
+def nest(values: Mapping[str, Any]) -> dict[str, Any]:
+    """Turn dotted names into nested dicts: {"ml.tracking.runs": 3} -> {"ml": {"tracking": {"runs": 3}}}."""
+    root: dict[str, Any] = {}
+    for name in sorted(values):
+        *parents, leaf = name.split(".")
+        node = root
+        for part in parents:
+            child = node.setdefault(part, {})
+            if not isinstance(child, dict):  # a signal that is also a prefix of another: keep the value
+                break
+            node = child
+        else:
+            node[leaf] = values[name]
+    return root
+
+
+def evaluate(source: str, context: Mapping[str, Any]) -> Any:
+    """Run a compiled expression over a context; CEL's KeyError, TypeError etc. propagate to the caller."""
+    return compile_expression(source).execute(dict(context))
