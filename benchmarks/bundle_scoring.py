@@ -1,0 +1,76 @@
+"""How bundle I/O, verification and scoring scale with the amount of evidence.
+
+Builds a synthetic bundle of N evidence items (default 10,000 and 100,000) carrying the real MLflow
+signals, writes it, reads and verifies it, and scores it with the built-in rulesets. Prints wall time and
+the process's peak resident memory after each step. Not part of the test run.
+
+    .venv/bin/python benchmarks/bundle_scoring.py [N ...]
+"""
+
+from __future__ import annotations
+
+import resource
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+from assay.collectors.base import installed_collectors
+from assay.evidence import Bundle, CollectorRun, Evidence, Signal, read_bundle, write_bundle
+from assay.scoring import builtin_ruleset_ids, load_rulesets, results_to_json, score
+
+T0 = datetime(2026, 11, 1, tzinfo=UTC)
+
+
+def synthetic_bundle(n: int) -> Bundle:
+    evidence = [
+        Evidence.make(
+            source="mlflow",
+            kind="mlflow.experiment",
+            subject=f"experiment-{i}",
+            endpoint="search_runs",
+            observed_at=T0,
+            data={"runs": [{"user": f"u{i % 17}", "n_params": 3, "n_metrics": 2, "has_git_commit": True}]},
+        )
+        for i in range(n)
+    ]
+    catalog = installed_collectors().catalog()
+    ids = [e.id for e in evidence[:50]]
+    signals = [
+        Signal.ok(name, spec.source, [] if spec.type.value == "list" else 1, ids)
+        for name, spec in catalog.items()
+    ]
+    runs = [CollectorRun(name=s, status="ok") for s in sorted({spec.source for spec in catalog.values()})]
+    return Bundle(tool_version="bench", created_at=T0, collectors=runs, evidence=evidence, signals=signals)
+
+
+def step(label: str, fn):  # type: ignore[no-untyped-def]
+    """Time one step; memory is the process's peak resident set so far (no tracing overhead)."""
+    start = time.perf_counter()
+    value = fn()
+    elapsed = time.perf_counter() - start
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"  {label:<22} {elapsed * 1000:9.1f} ms   peak RSS {peak:7.1f} MiB")
+    return value
+
+
+def main(sizes: list[int]) -> None:
+    catalog = installed_collectors().catalog()
+    rulesets = load_rulesets(builtin_ruleset_ids(), [], catalog)
+    with tempfile.TemporaryDirectory() as tmp:
+        for n in sizes:
+            measure(n, Path(tmp) / f"b{n}.json.gz", rulesets, catalog)
+
+
+def measure(n: int, path: Path, rulesets, catalog) -> None:  # type: ignore[no-untyped-def]
+    print(f"N = {n:,} evidence")
+    bundle = step("build + seal", lambda: synthetic_bundle(n).seal())
+    step("write (gzip, atomic)", lambda: write_bundle(bundle, path))
+    print(f"  {'size on disk':<22} {path.stat().st_size / 2**20:9.2f} MiB")
+    loaded = step("read + verify", lambda: read_bundle(path))
+    step("score (2 rulesets)", lambda: results_to_json(score(loaded, rulesets, catalog)))
+
+
+if __name__ == "__main__":
+    main([int(a) for a in sys.argv[1:]] or [10_000, 100_000])
