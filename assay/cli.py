@@ -52,6 +52,30 @@ FailUnderOpt = Annotated[
 StrictOpt = Annotated[
     bool, typer.Option("--strict", help="Exit 4 when a configured source failed or was only partly read.")
 ]
+FormatOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--format",
+        "-f",
+        help="Reports to write besides results.json: md, html, json, junit, sarif, prometheus, charts, "
+        "summary or all (comma-separated or repeated; default md,html).",
+    ),
+]
+HistoryOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--history",
+        help="History store: a SQLite file or SQLAlchemy URL (default: the config's `history`, "
+        "else .assay/history.db).",
+    ),
+]
+NoHistoryOpt = Annotated[bool, typer.Option("--no-history", help="Do not record this audit in the history.")]
+FailOnDropOpt = Annotated[
+    bool,
+    typer.Option(
+        "--fail-on-drop", help="Exit 3 when any area's level fell since the previous audit of the same scope."
+    ),
+]
 
 
 def _version(value: bool) -> None:
@@ -90,8 +114,12 @@ def audit(
     ruleset: RulesetOpt = None,
     fail_under: FailUnderOpt = None,
     strict: StrictOpt = False,
+    fmt: FormatOpt = None,
+    history: HistoryOpt = None,
+    no_history: NoHistoryOpt = False,
+    fail_on_drop: FailOnDropOpt = False,
 ) -> None:
-    """Collect evidence, score it and write the bundle, results and report."""
+    """Collect evidence, score it, record it, and write the bundle, results and reports (md, html)."""
     from assay import pipeline
     from assay.collectors.base import installed_collectors
     from assay.config import load_config
@@ -99,7 +127,8 @@ def audit(
     registry = installed_collectors()
     cfg = load_config(config, registry)
     thresholds = pipeline.Thresholds.parse(fail_under or [])
-    _audit(cfg, registry, out, [*cfg.settings.ruleset_files, *(ruleset or [])], thresholds, strict)
+    opts = _output_options(fmt, history or cfg.settings.history, no_history, fail_on_drop, str(config))
+    _audit(cfg, registry, out, [*cfg.settings.ruleset_files, *(ruleset or [])], thresholds, strict, opts)
 
 
 @app.command()
@@ -129,19 +158,27 @@ def score(
     ruleset: RulesetOpt = None,
     fail_under: FailUnderOpt = None,
     strict: StrictOpt = False,
+    fmt: FormatOpt = None,
+    history: HistoryOpt = None,
+    no_history: NoHistoryOpt = False,
+    fail_on_drop: FailOnDropOpt = False,
 ) -> None:
-    """Score a bundle offline (no credentials, no network) and write results.json and report.md."""
+    """Score a bundle offline (no credentials, no network) and write results.json and the reports."""
     from assay import pipeline
     from assay.collectors.base import installed_collectors
     from assay.evidence import read_bundle
 
+    opts = _output_options(fmt, history or _DEFAULT_HISTORY, no_history, fail_on_drop)
     registry = installed_collectors()
     bundle = read_bundle(bundle_path)
     ids = [r.strip() for r in rulesets.split(",") if r.strip()]
     results = pipeline.score_bundle(bundle, registry, ids, ruleset or [])
     target = out or bundle_path.parent
-    pipeline.write_outputs(target, results, bundle, write_evidence=False)
-    _finish(results, bundle, target, pipeline.Thresholds.parse(fail_under or []), strict)
+    recorded = pipeline.record_audit(opts.history, results, bundle)
+    pipeline.write_outputs(
+        target, results, bundle, write_evidence=False, formats=opts.formats, recorded=recorded
+    )
+    _finish(results, bundle, target, pipeline.Thresholds.parse(fail_under or []), strict, opts, recorded)
 
 
 @app.command()
@@ -150,6 +187,10 @@ def demo(
     out: OutOpt = Path("assay-out"),
     fail_under: FailUnderOpt = None,
     strict: StrictOpt = False,
+    fmt: FormatOpt = None,
+    history: HistoryOpt = None,
+    no_history: NoHistoryOpt = False,
+    fail_on_drop: FailOnDropOpt = False,
 ) -> None:
     """Build a sandbox estate on local services and audit it, end to end."""
     from assay import pipeline
@@ -164,35 +205,66 @@ def demo(
     _say(f"materialising sandbox estate [bold]{estate.info.title}[/] ({', '.join(estate.sources())})")
     with Sandbox(estate) as sandbox:
         cfg = parse_config(sandbox.config, f"sandbox:{org}", registry)
-        _audit(cfg, registry, out, [], thresholds, strict, started=started)
+        opts = _output_options(fmt, history or cfg.settings.history, no_history, fail_on_drop)
+        _audit(cfg, registry, out, [], thresholds, strict, opts, started=started)
 
 
-def _audit(cfg, registry, out, ruleset_files, thresholds, strict, *, started=None) -> None:  # type: ignore[no-untyped-def]
+_DEFAULT_HISTORY = ".assay/history.db"  # = assay.config.schema.DEFAULT_HISTORY, without importing it
+
+
+def _output_options(fmt, history, no_history, fail_on_drop, artifact="audit.yaml"):  # type: ignore[no-untyped-def]
+    from assay import pipeline
+    from assay.reports.outputs import parse_formats
+
+    setting = None if no_history else history
+    if fail_on_drop and not setting:
+        raise AssayError("--fail-on-drop compares with the previous audit: it needs the history store")
+    formats = ["json", *parse_formats(fmt)]
+    return pipeline.OutputOptions(formats, setting, fail_on_drop, artifact)
+
+
+def _audit(cfg, registry, out, ruleset_files, thresholds, strict, opts, *, started=None) -> None:  # type: ignore[no-untyped-def]
     from assay import pipeline
 
     started = started or time.monotonic()
     bundle = pipeline.collect(cfg, registry, progress=not State.quiet)
     results = pipeline.score_bundle(bundle, registry, cfg.settings.rulesets, ruleset_files)
-    pipeline.write_outputs(out, results, bundle)
+    recorded = pipeline.record_audit(opts.history, results, bundle)
+    pipeline.write_outputs(
+        out, results, bundle, formats=opts.formats, recorded=recorded, artifact=opts.artifact
+    )
     _say(f"audit finished in {time.monotonic() - started:.1f} s")
-    _finish(results, bundle, out, thresholds, strict)
+    _finish(results, bundle, out, thresholds, strict, opts, recorded)
 
 
-def _finish(results, bundle, out: Path, thresholds, strict: bool) -> None:  # type: ignore[no-untyped-def]
+def _finish(results, bundle, out: Path, thresholds, strict: bool, opts, recorded) -> None:  # type: ignore[no-untyped-def]
     from assay import pipeline
+    from assay.reports.outputs import FILE_NAMES
+    from assay.reports.summary import append_step_summary
     from assay.reports.terminal import print_results
     from assay.ui import out_console
 
+    previous = recorded.previous if recorded else None
+    if append_step_summary(results, previous.results if previous else None) is not None:
+        _say("appended the summary to $GITHUB_STEP_SUMMARY")
     if not State.quiet:
         print_results(out_console, results, bundle)
-        _say(f"outputs in {out}/: {pipeline.BUNDLE_NAME}, {pipeline.RESULTS_NAME}, {pipeline.MARKDOWN_NAME}")
+        names = dict.fromkeys([pipeline.BUNDLE_NAME, *(FILE_NAMES[f] for f in opts.formats)])
+        _say(f"outputs in {out}/: {', '.join(names)}")
+        if recorded:
+            since = f"; previous: #{previous.id}" if previous else ""
+            _say(f"recorded as audit #{recorded.record.id} in the history{since}")
     incomplete = pipeline.incomplete_sources(bundle)
     if strict and incomplete:
         _err(f"evidence incomplete (--strict): {', '.join(incomplete)}")
         raise typer.Exit(EXIT_INCOMPLETE)
     breaches = thresholds.breaches(results)
+    drops = recorded.drops() if recorded and opts.fail_on_drop else []
     if breaches:
         _err(f"below --fail-under: {'; '.join(breaches)}")
+    if drops:
+        _err(f"level dropped since audit #{previous.id} (--fail-on-drop): {'; '.join(drops)}")
+    if breaches or drops:
         raise typer.Exit(EXIT_BELOW_THRESHOLD)
 
 
@@ -221,33 +293,132 @@ def explain(
 
 @app.command()
 def report(
-    results_path: Annotated[Path, typer.Argument(metavar="RESULTS", help="A results.json file.")],
-    fmt: Annotated[str, typer.Option("--format", "-f", help="md or json.")] = "md",
+    results_path: Annotated[
+        Path, typer.Argument(metavar="RESULTS", help="A results.json file, or the folder an audit wrote.")
+    ],
+    fmt: Annotated[
+        str,
+        typer.Option(
+            "--format",
+            "-f",
+            help="md, html, json, junit, sarif, prometheus, charts or summary; several comma-separated "
+            "(or charts) need --out.",
+        ),
+    ] = "md",
     out: Annotated[Path | None, typer.Option("--out", "-o", help="Directory to write into.")] = None,
+    history: HistoryOpt = None,
 ) -> None:
-    """Render results as a report (the bundle beside them adds evidence details)."""
-    from assay.evidence import read_bundle
-    from assay.pipeline import BUNDLE_NAME, MARKDOWN_NAME, RESULTS_NAME
-    from assay.reports.markdown import render_markdown
-    from assay.scoring import read_results, results_to_json
+    """Render results as a report (the bundle beside them adds evidence details, the history a trend)."""
+    from assay.history.snapshots import RESULTS_NAME, bundle_beside, read_history
+    from assay.reports.outputs import ReportInputs, parse_formats, render_text, write_formats
+    from assay.scoring import read_results
 
-    results = read_results(results_path)
-    bundle_path = results_path.parent / BUNDLE_NAME
-    bundle = read_bundle(bundle_path) if bundle_path.exists() else None
-    renderers = {
-        "md": (MARKDOWN_NAME, lambda: render_markdown(results, bundle)),
-        "json": (RESULTS_NAME, lambda: results_to_json(results)),
-    }
-    if fmt not in renderers:
-        raise AssayError(f"--format {fmt!r} is not supported; choose one of: {', '.join(renderers)}")
-    name, render = renderers[fmt]
-    text = render()
-    if out is None:
-        sys.stdout.write(text)
+    path = results_path / RESULTS_NAME if results_path.is_dir() else results_path
+    results = read_results(path)
+    bundle = bundle_beside(path, results)
+    trend, previous = read_history(history or _DEFAULT_HISTORY, results)
+    formats = parse_formats([fmt], default=["md"])
+    inputs = ReportInputs(results=results, bundle=bundle, trend=trend, previous=previous)
+    if out is None and formats != ["charts"] and len(formats) == 1:
+        sys.stdout.write(render_text(formats[0], inputs))
+        return
+    for written in write_formats(out or path.parent, formats, inputs):
+        _say(f"wrote {written}")
+
+
+@app.command()
+def schema(
+    name: Annotated[str, typer.Argument(help="Which schema: results.")] = "results",
+) -> None:
+    """Print the published JSON Schema of results files (assay/result/v1)."""
+    from assay.reports.schema import schema_text
+
+    if name != "results":
+        raise AssayError(f"no schema {name!r}; assay publishes: results")
+    sys.stdout.write(schema_text())
+
+
+@app.command("history")
+def history_cmd(
+    area: Annotated[
+        str | None, typer.Option("--area", help="Show one area's trend (AREA or RULESET:AREA).")
+    ] = None,
+    scope: Annotated[str | None, typer.Option("--scope", help="Only audits of this scope.")] = None,
+    limit: Annotated[int, typer.Option("--limit", help="The last N audits.", min=1)] = 20,
+    db: Annotated[str, typer.Option("--db", help="History store: a SQLite file or SQLAlchemy URL.")] = (
+        _DEFAULT_HISTORY
+    ),
+    fmt: Annotated[str, typer.Option("--format", "-f", help="table or json.")] = "table",
+) -> None:
+    """The recorded audits, oldest first: overall levels, or one area's level over time."""
+    import json
+
+    from assay.history import HistoryStore
+    from assay.reports.changes import print_history
+    from assay.ui import out_console
+
+    if fmt not in ("table", "json"):
+        raise AssayError(f"--format {fmt!r} is not supported; choose table or json")
+    with HistoryStore(db) as store:
+        records = store.audits(scope=scope, limit=limit)
+    if fmt == "json":
+        rows = [
+            {
+                "id": r.id,
+                "scope": r.scope,
+                "generated_at": r.results.generated_at.isoformat(),
+                "bundle_sha256": r.bundle_sha256,
+                "levels": {
+                    rs.id: {a.id: {"level": a.level, "upper": a.upper} for a in rs.areas}
+                    for rs in r.results.rulesets
+                },
+            }
+            for r in records
+        ]
+        sys.stdout.write(json.dumps(rows, indent=2) + "\n")
+        return
+    print_history(out_console, records, area)
+
+
+@app.command("diff")
+def diff_cmd(
+    old: Annotated[str, typer.Argument(help="results.json, an output folder, a bundle, or a history id.")],
+    new: Annotated[str, typer.Argument(help="The same kinds as OLD.")],
+    db: Annotated[str, typer.Option("--db", help="History store for history ids.")] = _DEFAULT_HISTORY,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="table, md or json.")] = "table",
+    fail_on_drop: Annotated[
+        bool, typer.Option("--fail-on-drop", help="Exit 3 when any area's level fell from OLD to NEW.")
+    ] = False,
+) -> None:
+    """What changed between two audits: levels that moved, criteria that flipped, evidence that changed."""
+    from assay.history import diff
+    from assay.history.snapshots import load_snapshot
+    from assay.reports.changes import print_diff, render_diff_markdown
+    from assay.ui import out_console
+
+    if fmt not in ("table", "md", "json"):
+        raise AssayError(f"--format {fmt!r} is not supported; choose table, md or json")
+
+    def score_bundle(bundle):  # type: ignore[no-untyped-def]
+        from assay import pipeline
+        from assay.collectors.base import installed_collectors
+        from assay.config.schema import DEFAULT_RULESETS
+
+        return pipeline.score_bundle(bundle, installed_collectors(), DEFAULT_RULESETS, [])
+
+    change = diff(
+        load_snapshot(old, history=db, score=score_bundle), load_snapshot(new, history=db, score=score_bundle)
+    )
+    if fmt == "json":
+        sys.stdout.write(change.model_dump_json(indent=2) + "\n")
+    elif fmt == "md":
+        sys.stdout.write(render_diff_markdown(change))
     else:
-        out.mkdir(parents=True, exist_ok=True)
-        (out / name).write_text(text)
-        _say(f"wrote {out / name}")
+        print_diff(out_console, change)
+    drops = [f"{c.ruleset}:{c.area} {c.old.level} -> {c.new.level}" for c in change.drops() if c.area]
+    if fail_on_drop and drops:
+        _err(f"level dropped (--fail-on-drop): {'; '.join(drops)}")
+        raise typer.Exit(EXIT_BELOW_THRESHOLD)
 
 
 @app.command()

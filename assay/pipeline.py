@@ -5,23 +5,31 @@ Collection is the only online step; scoring and reports are pure functions of th
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from assay.collectors.base import CollectorRegistry
 from assay.collectors.runner import collect_bundle
 from assay.config import AuditConfig
 from assay.errors import AssayError
 from assay.evidence import Bundle, read_bundle, write_bundle
-from assay.reports.markdown import render_markdown
+from assay.reports.outputs import DEFAULT_FORMATS, FILE_NAMES, ReportInputs, atomic_write, write_formats
 from assay.scoring import Results, load_rulesets, results_to_json, score
 from assay.ui import CollectionProgress
 
+if TYPE_CHECKING:
+    from assay.history import AuditRecord
+    from assay.reports.charts import TrendPoint
+
 BUNDLE_NAME = "evidence.json.gz"
-RESULTS_NAME = "results.json"
-MARKDOWN_NAME = "report.md"
+RESULTS_NAME = FILE_NAMES["json"]
+MARKDOWN_NAME = FILE_NAMES["md"]
+HTML_NAME = FILE_NAMES["html"]
+JUNIT_NAME = FILE_NAMES["junit"]
+SARIF_NAME = FILE_NAMES["sarif"]
+TREND_LIMIT = 12  # audits shown in the HTML trend
 
 
 @dataclass
@@ -89,14 +97,69 @@ def score_bundle(
     return score(bundle, rulesets, catalog)
 
 
-def write_outputs(out: Path, results: Results, bundle: Bundle, *, write_evidence: bool = True) -> list[Path]:
-    """Write the fixed-name outputs into ``out``; the bundle first, so nothing collected is lost."""
+@dataclass
+class OutputOptions:
+    """What an audit writes besides the bundle and results.json, and where it records history."""
+
+    formats: list[str] = field(default_factory=lambda: list(DEFAULT_FORMATS))
+    history: str | None = None  # a SQLite path or SQLAlchemy URL; None: history off
+    fail_on_drop: bool = False
+    artifact: str = "audit.yaml"  # the repository file SARIF results point at
+
+
+@dataclass
+class Recorded:
+    """An audit as the history store holds it, with the audit before it and the recent trend."""
+
+    record: AuditRecord
+    previous: AuditRecord | None
+    trend: list[TrendPoint] = field(default_factory=list)
+
+    def drops(self) -> list[str]:
+        """Areas whose level fell since the previous audit of the same scope."""
+        from assay.history import level_drops
+
+        return level_drops(self.previous.results, self.record.results) if self.previous else []
+
+
+def record_audit(setting: str | Path | None, results: Results, bundle: Bundle | None) -> Recorded | None:
+    """Record the audit in the history store (None when history is off) and read what came before it."""
+    if not setting:
+        return None
+    from assay.history import HistoryStore, trend_points
+
+    with HistoryStore(setting) as store:
+        record, _ = store.record(results, bundle)
+        previous = store.previous(record)
+        recent = [r for r in store.audits(scope=record.scope, limit=TREND_LIMIT + 5) if r.id <= record.id]
+    return Recorded(record, previous, trend_points(recent[-TREND_LIMIT:]))
+
+
+def write_outputs(
+    out: Path,
+    results: Results,
+    bundle: Bundle,
+    *,
+    write_evidence: bool = True,
+    formats: Sequence[str] = DEFAULT_FORMATS,
+    recorded: Recorded | None = None,
+    artifact: str = "audit.yaml",
+) -> list[Path]:
+    """Write the fixed-name outputs into ``out``: the bundle first (nothing collected is lost), then
+    results.json (always: reports, explain and history read it), then each chosen report format."""
     out.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
     if write_evidence:
         written.append(write_bundle(bundle, out / BUNDLE_NAME))
-    written.append(_atomic_write(out / RESULTS_NAME, results_to_json(results)))
-    written.append(_atomic_write(out / MARKDOWN_NAME, render_markdown(results, bundle)))
+    written.append(atomic_write(out / RESULTS_NAME, results_to_json(results)))
+    inputs = ReportInputs(
+        results=results,
+        bundle=bundle,
+        trend=recorded.trend if recorded else [],
+        previous=recorded.previous.results if recorded and recorded.previous else None,
+        artifact=artifact,
+    )
+    written += write_formats(out, [f for f in formats if f != "json"], inputs)
     return written
 
 
@@ -107,10 +170,3 @@ def load_bundle_for(results_dir: Path) -> Bundle:
 def incomplete_sources(bundle: Bundle) -> list[str]:
     """Configured sources that failed or were only partly read: what `--strict` refuses."""
     return [f"{c.name} ({c.status})" for c in bundle.collectors if c.status in ("failed", "partial")]
-
-
-def _atomic_write(path: Path, text: str) -> Path:
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(text)
-    os.replace(tmp, path)
-    return path

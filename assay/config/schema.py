@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from assay.collectors.base import SourceConfig
 
 DEFAULT_RULESETS = ["ai-cmm", "mlops-report"]
+DEFAULT_HISTORY = ".assay/history.db"  # the same default as assay.history.store (kept light to import)
 
 
 class AuditSettings(BaseModel):
@@ -25,6 +26,13 @@ class AuditSettings(BaseModel):
         default_factory=list, description="Your own ruleset files: new rulesets or overrides (extends: ...)."
     )
     timeout_seconds: float = Field(300, gt=0, description="Default time limit per collector, in seconds.")
+    history: str | None = Field(
+        DEFAULT_HISTORY,
+        description=(
+            "Where each audit is recorded for `assay history`, `assay diff` and the HTML trend: a SQLite "
+            "file path (relative to the working directory) or any SQLAlchemy URL; null turns history off."
+        ),
+    )
     collectors: dict[str, Any] = Field(default_factory=dict, description="One section per source.")
 
 

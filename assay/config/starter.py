@@ -20,6 +20,7 @@ scope: my-organisation            # a name for what is audited, shown in reports
 rulesets: [%s]   # built-in rulesets (assay rules list)
 # ruleset_files: [my-overrides.yaml]  # your own rulesets or overrides (extends: ai-cmm)
 timeout_seconds: 300              # default time limit per collector
+# history: .assay/history.db      # audit history (SQLite path or any SQLAlchemy URL); null turns it off
 
 collectors:
 """

@@ -10,12 +10,11 @@ import io
 import math
 import textwrap
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from datetime import datetime
 from functools import wraps
 from pathlib import Path
 from typing import TYPE_CHECKING, ParamSpec
 
+from assay.history.trend import TrendPoint
 from assay.reports import formatting
 from assay.scoring import AreaResult, RulesetResult
 
@@ -55,15 +54,6 @@ def _styled(build: Callable[P, Figure]) -> Callable[P, Figure]:
             return build(*args, **kwargs)
 
     return styled
-
-
-@dataclass(frozen=True)
-class TrendPoint:
-    """One recorded audit's level range per area: {"<ruleset>:<area>": (level, upper)}."""
-
-    label: str
-    when: datetime
-    levels: dict[str, tuple[int, int]]
 
 
 @_styled
@@ -146,31 +136,45 @@ def heatmap(rs: RulesetResult) -> Figure:
 
 @_styled
 def trend(rs: RulesetResult, points: Sequence[TrendPoint]) -> Figure:
-    """Each area's level over the recorded audits: a line for the level, a band up to the upper bound."""
+    """Each area's level over the recorded audits: a line for the level, a bar up to the upper bound."""
     from matplotlib.figure import Figure
 
-    fig = Figure(figsize=(7.2, 3.2 + 0.22 * math.ceil(len(rs.areas) / 2)))
+    fig = Figure(figsize=(7.2, 3.0 + 0.22 * math.ceil(len(rs.areas) / 4)))
     ax = fig.add_subplot()
     xs = list(range(len(points)))
     for i, area in enumerate(rs.areas):
         colour = PALETTE[i % len(PALETTE)]
-        offset = (i - (len(rs.areas) - 1) / 2) * 0.05  # keep equal lines apart
+        shift = (i - (len(rs.areas) - 1) / 2) * 0.025  # keep equal lines and bars apart
         key = f"{rs.id}:{area.id}"
-        lows = [p.levels.get(key, (math.nan, math.nan))[0] + offset for p in points]
-        highs = [p.levels.get(key, (math.nan, math.nan))[1] + offset for p in points]
-        ax.plot(xs, lows, "-o", color=colour, linewidth=2, markersize=4, label=area.title)
-        ax.plot(xs, highs, ":", color=colour, linewidth=1.2, alpha=0.6)
+        ranges = [p.levels.get(key, (math.nan, math.nan)) for p in points]
+        ax.vlines(
+            [x + shift for x in xs],
+            [lo for lo, _ in ranges],
+            [hi for _, hi in ranges],
+            color=colour,
+            alpha=0.22,
+            linewidth=5,
+        )
+        ax.plot(
+            [x + shift for x in xs],
+            [lo for lo, _ in ranges],
+            "-o",
+            color=colour,
+            linewidth=2,
+            markersize=4,
+            label=area.title,
+        )
     ax.set_ylim(0.6, 5.4)
     ax.set_yticks([1, 2, 3, 4, 5])
-    ax.set_xlim(-0.3, max(len(points) - 0.7, 0.3))
+    ax.set_xlim(-0.5, len(points) - 0.5)
     ax.set_xticks(xs)
     ax.set_xticklabels([p.label for p in points], fontsize=8)
-    ax.set_ylabel("level (dotted: upper bound)", fontsize=8)
+    ax.set_ylabel("level (bar: up to the upper bound)", fontsize=8)
     ax.grid(axis="y", color="#e5e7eb")
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
-    legend_rows = math.ceil(len(rs.areas) / 2)
-    fig.legend(loc="lower center", ncol=2, fontsize=8, frameon=False)
+    legend_rows = math.ceil(len(rs.areas) / 4)
+    fig.legend(loc="lower center", ncol=4, fontsize=8, frameon=False)
     fig.subplots_adjust(
         left=0.08, right=0.98, top=0.96, bottom=(0.55 + 0.22 * legend_rows) / fig.get_figheight()
     )

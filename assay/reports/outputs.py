@@ -12,7 +12,7 @@ from pathlib import Path
 
 from assay.errors import AssayError
 from assay.evidence import Bundle
-from assay.reports.charts import TrendPoint
+from assay.history.trend import TrendPoint
 from assay.scoring import Results
 
 FILE_NAMES = {

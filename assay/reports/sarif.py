@@ -101,7 +101,7 @@ def _result(
         kind, level = "open", "none"
         text = (
             f"{area.title} level {c.level} not shown ({facts.reason_words(c.reason)}): {c.title}. "
-            f"{c.message or observed}"
+            f"{_capital(c.message or observed)}"
         )
     fingerprint = hashlib.sha256(f"{results.scope}\0{rs.id}\0{c.id}".encode()).hexdigest()[:32]
     return {
@@ -128,6 +128,10 @@ def _result(
             "evidence": c.evidence,
         },
     }
+
+
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
 
 
 def _pascal(criterion_id: str) -> str:

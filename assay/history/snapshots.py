@@ -1,0 +1,79 @@
+"""Resolve what `assay diff` and `assay report` are given: a results file, an output folder, a bundle,
+or a history id, into results (plus the evidence index when the bundle is at hand)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from assay.errors import AssayError
+from assay.evidence import Bundle, read_bundle
+from assay.history.diff import Snapshot
+from assay.history.store import HistoryStore, evidence_index
+from assay.history.trend import TrendPoint
+from assay.scoring import Results, read_results
+
+BUNDLE_NAME = "evidence.json.gz"
+RESULTS_NAME = "results.json"
+
+Scorer = Callable[[Bundle], Results]
+
+
+def bundle_beside(results_path: Path, results: Results) -> Bundle | None:
+    """The bundle next to a results file, if it is the very bundle those results were scored from."""
+    path = results_path.parent / BUNDLE_NAME
+    if not path.exists():
+        return None
+    bundle = read_bundle(path)
+    return bundle if bundle.sha256() == results.bundle_sha256 else None
+
+
+def load_snapshot(spec: str, *, history: str | None, score: Scorer) -> Snapshot:
+    """A results file, an output folder, a bundle (scored now) or a history id (`12` or `#12`)."""
+    path = Path(spec)
+    if path.is_dir():
+        if (path / RESULTS_NAME).exists():
+            path = path / RESULTS_NAME
+        elif (path / BUNDLE_NAME).exists():
+            path = path / BUNDLE_NAME
+        else:
+            raise AssayError(f"{spec}: the folder holds neither {RESULTS_NAME} nor {BUNDLE_NAME}")
+    if path.is_file():
+        if path.name.endswith(".gz"):
+            bundle = read_bundle(path)
+            return Snapshot(label=str(spec), results=score(bundle), evidence=evidence_index(bundle))
+        results = read_results(path)
+        beside = bundle_beside(path, results)
+        return Snapshot(label=str(spec), results=results, evidence=evidence_index(beside) if beside else None)
+    number = spec.removeprefix("#")
+    if number.isdigit():
+        if not history or not _store_exists(history):
+            raise AssayError(f"{spec}: no history store at {history or '(none)'}; pass --db PATH|URL")
+        with HistoryStore(history) as store:
+            record = store.get(int(number))
+        return Snapshot(label=record.label, results=record.results, evidence=record.evidence)
+    raise AssayError(f"{spec}: no such file or folder, and not a history id (`assay history` lists them)")
+
+
+def read_history(
+    history: str | None, results: Results, limit: int = 12
+) -> tuple[list[TrendPoint], Results | None]:
+    """The trend up to `results` and the audit before it, from an existing store (never creates one)."""
+    from assay.history.diff import trend_points
+
+    if not history or not _store_exists(history):
+        return [], None
+    with HistoryStore(history) as store:
+        records = [
+            r for r in store.audits(scope=results.scope) if r.results.generated_at <= results.generated_at
+        ]
+    before = [r for r in records if r.results.generated_at < results.generated_at]
+    return trend_points(records[-limit:]), (before[-1].results if before else None)
+
+
+def _store_exists(history: str) -> bool:
+    if "://" not in history:
+        return Path(history).expanduser().exists()
+    if history.startswith("sqlite:///"):
+        return Path(history.removeprefix("sqlite:///")).exists()
+    return True  # a database server: connecting will tell

@@ -1,0 +1,198 @@
+"""The history store: each recorded audit's results, bundle digest, scope and evidence index, in SQL.
+
+SQLite by default (a file path); any SQLAlchemy URL works (postgresql://..., mysql://...). The store
+keeps results as their canonical JSON, so any past audit can be re-rendered or diffed offline.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+from sqlalchemy import Column, Integer, MetaData, String, Table, Text, create_engine, select
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import ArgumentError, SQLAlchemyError
+
+from assay.errors import AssayError
+from assay.evidence import Bundle, sha256_hex
+from assay.scoring import Results, results_to_json
+
+DEFAULT_HISTORY = ".assay/history.db"
+
+metadata = MetaData()
+audits = Table(
+    "assay_audits",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("recorded_at", String(32), nullable=False),
+    Column("generated_at", String(32), nullable=False),
+    Column("scope", String(255), nullable=False, index=True),
+    Column("bundle_sha256", String(64), nullable=False),
+    Column("results_sha256", String(64), nullable=False),
+    Column("tool_version", String(64), nullable=False),
+    Column("results_json", Text, nullable=False),
+    Column("evidence_json", Text, nullable=False),
+)
+
+
+class HistoryError(AssayError):
+    """The history store cannot be opened or does not hold what was asked for."""
+
+
+class EvidenceEntry(BaseModel):
+    """What the history keeps of one evidence item: its identity, not its data."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: str
+    source: str
+    kind: str
+    subject: str
+    endpoint: str
+    observed_at: datetime
+
+
+class AuditRecord(BaseModel):
+    """One recorded audit."""
+
+    id: int
+    recorded_at: datetime
+    scope: str
+    bundle_sha256: str
+    results: Results
+    evidence: list[EvidenceEntry] | None = None
+
+    @property
+    def label(self) -> str:
+        return f"#{self.id} {self.results.generated_at.strftime('%-d %b %Y')}"
+
+
+def evidence_index(bundle: Bundle) -> list[EvidenceEntry]:
+    """The identity of every evidence item in a bundle, sorted as the bundle sorts them."""
+    return [
+        EvidenceEntry(
+            id=e.id,
+            source=e.source,
+            kind=e.kind,
+            subject=e.subject,
+            endpoint=e.endpoint,
+            observed_at=e.observed_at,
+        )
+        for e in bundle.evidence
+    ]
+
+
+def history_url(setting: str | Path) -> str:
+    """A SQLAlchemy URL as is; anything else is a SQLite file path (relative to the working directory)."""
+    text = str(setting)
+    if "://" in text:
+        return text
+    path = Path(text).expanduser().resolve()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return f"sqlite:///{path}"
+
+
+class HistoryStore:
+    """Record audits and read them back, oldest first."""
+
+    def __init__(self, setting: str | Path = DEFAULT_HISTORY) -> None:
+        self.url = history_url(setting)
+        try:
+            self.engine: Engine = create_engine(self.url)
+            metadata.create_all(self.engine)
+        except (ArgumentError, SQLAlchemyError, ModuleNotFoundError) as exc:
+            raise HistoryError(f"history store {setting}: cannot open it ({_first_line(exc)})") from None
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def __enter__(self) -> HistoryStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def _connect(self) -> Iterator[Connection]:
+        try:
+            with self.engine.begin() as conn:
+                yield conn
+        except SQLAlchemyError as exc:
+            raise HistoryError(f"history store {self.url}: {_first_line(exc)}") from None
+
+    def record(self, results: Results, bundle: Bundle | None = None) -> tuple[AuditRecord, bool]:
+        """Store an audit; the same results of the same bundle are stored once. Returns (record, created)."""
+        text = results_to_json(results)
+        digest = sha256_hex(text.encode())
+        with self._connect() as conn:
+            same = conn.execute(
+                select(audits.c.id)
+                .where(audits.c.scope == results.scope, audits.c.results_sha256 == digest)
+                .order_by(audits.c.id.desc())
+            ).first()
+            if same is not None:
+                return self.get(same.id), False
+            index = [e.model_dump(mode="json") for e in evidence_index(bundle)] if bundle else None
+            row = conn.execute(
+                audits.insert().values(
+                    recorded_at=datetime.now(UTC).replace(microsecond=0).isoformat(),
+                    generated_at=results.generated_at.isoformat(),
+                    scope=results.scope,
+                    bundle_sha256=results.bundle_sha256,
+                    results_sha256=digest,
+                    tool_version=results.tool_version,
+                    results_json=text,
+                    evidence_json=json.dumps(index),
+                )
+            )
+            new_id = row.inserted_primary_key[0]
+        return self.get(new_id), True
+
+    def get(self, record_id: int) -> AuditRecord:
+        with self._connect() as conn:
+            row = conn.execute(select(audits).where(audits.c.id == record_id)).first()
+        if row is None:
+            raise HistoryError(f"history store {self.url}: no audit #{record_id}; `assay history` lists them")
+        return _record(row._mapping)
+
+    def audits(self, scope: str | None = None, limit: int | None = None) -> list[AuditRecord]:
+        """Recorded audits, oldest first; only `scope`'s when given; only the last `limit` when given."""
+        query = select(audits).order_by(audits.c.id.desc())
+        if scope is not None:
+            query = query.where(audits.c.scope == scope)
+        if limit is not None:
+            query = query.limit(limit)
+        with self._connect() as conn:
+            rows = conn.execute(query).all()
+        return [_record(r._mapping) for r in reversed(rows)]
+
+    def previous(self, record: AuditRecord) -> AuditRecord | None:
+        """The latest audit of the same scope recorded before `record`."""
+        with self._connect() as conn:
+            row = conn.execute(
+                select(audits)
+                .where(audits.c.scope == record.scope, audits.c.id < record.id)
+                .order_by(audits.c.id.desc())
+            ).first()
+        return _record(row._mapping) if row is not None else None
+
+
+def _record(row: Any) -> AuditRecord:
+    index = json.loads(row["evidence_json"])
+    return AuditRecord(
+        id=row["id"],
+        recorded_at=datetime.fromisoformat(row["recorded_at"]),
+        scope=row["scope"],
+        bundle_sha256=row["bundle_sha256"],
+        results=Results.model_validate_json(row["results_json"]),
+        evidence=[EvidenceEntry.model_validate(e) for e in index] if index is not None else None,
+    )
+
+
+def _first_line(exc: BaseException) -> str:
+    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
