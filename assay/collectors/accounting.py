@@ -29,7 +29,7 @@ def _hook(event: str, args: tuple[object, ...]) -> None:
     if source is None:
         return
     data = args[1] if len(args) > 1 else None
-    if isinstance(data, (bytes, bytearray, memoryview)) and _REQUEST_LINE.match(bytes(data[:64])):
+    if isinstance(data, (bytes, bytearray, memoryview)) and _REQUEST_LINE.match(bytes(data[:8192])):
         with _lock:
             _counts[source] += 1
 

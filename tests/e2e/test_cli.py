@@ -14,7 +14,7 @@ import pytest
 
 pytestmark = pytest.mark.e2e
 
-ASSAY = [sys.executable, "-m", "assay.cli"]
+ASSAY = [sys.executable, "-m", "assay"]
 
 
 def run(

@@ -1,4 +1,4 @@
-"""Shared fixtures for the scoring tests: the MLflow signal catalog, bundles and ruleset files."""
+"""Shared fixtures for the scoring tests: the signal catalog, bundles and ruleset files."""
 
 from __future__ import annotations
 
@@ -37,10 +37,15 @@ CREATED_AT = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
 
 @pytest.fixture
 def catalog() -> dict[str, SignalSpec]:
-    return {
+    """The installed collectors' catalog (the built-in rulesets read every source's signals), with the
+    MLflow entries pinned to the types and tags these tests were written against."""
+    from assay.collectors.base import installed_collectors
+
+    pinned = {
         name: SignalSpec(name=name, type=kind, confidence=conf, description=name, source="mlflow")
         for name, (kind, conf) in MLFLOW_SIGNALS.items()
     }
+    return {**installed_collectors().catalog(), **pinned}
 
 
 def _signal(name: str, value: Any) -> Signal:

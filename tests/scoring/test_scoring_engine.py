@@ -330,24 +330,37 @@ def test_results_cite_the_bundle(make_bundle, catalog) -> None:
 
 
 def test_builtin_rulesets_score_an_mlflow_estate(make_bundle, catalog) -> None:
+    """Only MLflow's signals are in this bundle: every criterion reading another source must be unknown
+    (never fail), every criterion reading only MLflow signals must be decided. The built-in rulesets grow
+    with each source, so this checks those invariants rather than pinning their contents."""
     rulesets = load_rulesets(["ai-cmm", "mlops-report"], [], catalog)
     results = score(make_bundle(_full_values()), rulesets, catalog)
     assert [rs.id for rs in results.rulesets] == ["ai-cmm", "mlops-report"]
+    present = set(_full_values())
+    for rs in results.rulesets:
+        for area in rs.areas:
+            assert area.level <= area.upper
+            for c in area.criteria:
+                names = {sig.name for sig in c.signals}
+                if c.attestation:
+                    assert (c.status, c.reason) == ("unknown", "attestation")
+                elif names - present:
+                    assert c.status == "unknown", f"{c.id} reads a signal no source produced"
+                elif names and not c.areas:
+                    assert c.status in ("pass", "fail") or c.reason == "denied", c.id
+    tracking = {c.id: c for c in _area(results, "mlops").criteria}["mlops.tracking"]
+    assert tracking.status == "pass"
+    repro = {c.id: c for c in _area(results, "mlops").criteria}["mlops.reproducibility"]
+    assert (repro.status, repro.reason) == ("unknown", "denied")
     mlops = _area(results, "mlops")
-    assert (mlops.level, mlops.upper) == (2, 5)  # reproducibility unknown (denied) holds level 3 open
-    assert [s.id for s in mlops.next_steps] == ["mlops.reproducibility"]
-    model_dev = _area(results, "model-development")
-    assert (model_dev.level, model_dev.upper) == (2, 5)
-    assert {c.id: c.status for c in model_dev.criteria}["model-development.mlops-3"] == "unknown"
-    assert {c.id: c.reason for c in model_dev.criteria}["model-development.mlops-3"] == "area_range"
-    # level 3 has no criteria yet, so AIOps stops at 2; attestation at 5 stays open (unknown)
-    assert (_area(results, "aiops").level, _area(results, "aiops").upper) == (2, 5)
+    model_dev = {c.id: c for c in _area(results, "model-development").criteria}["model-development.mlops-3"]
+    if mlops.level < 3 <= mlops.upper:
+        assert (model_dev.status, model_dev.reason) == ("unknown", "area_range")
     assert _area(results, "aiops").criteria[-1].reason == "attestation"
-    assert (_area(results, "peopleops").level, _area(results, "peopleops").upper) == (1, 5)
-    assert (_area(results, "collaboration").level, _area(results, "collaboration").upper) == (1, 2)
-    assert results.rulesets[0].overall.model_dump() == {"level": 1, "upper": 5}
-    assert results.rulesets[1].overall.model_dump() == {"level": 1, "upper": 2}
-    assert _area(results, "cloudops").sources_missing == ["aws", "azure", "github"]
+    assert {"aws", "azure", "github"} <= set(_area(results, "cloudops").sources_missing)
+    for rs in results.rulesets:
+        assert rs.overall.level == min(a.level for a in rs.areas)
+        assert rs.overall.upper == min(a.upper for a in rs.areas)
 
 
 def test_scoring_a_subset_of_dependent_rulesets_is_refused(make_bundle, catalog) -> None:

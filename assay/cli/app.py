@@ -1,0 +1,154 @@
+"""The Typer application, its global options and the entry point with its exit-code mapping.
+
+Exit codes: 0 ok, 1 internal error (or `verify` found a bundle not intact), 2 usage/config error,
+3 below a --fail-under threshold or a drop under --fail-on-drop, 4 evidence incomplete under --strict.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import click
+import typer
+
+from assay import __version__
+from assay.errors import EXIT_INTERNAL, EXIT_USAGE, AssayError
+
+app = typer.Typer(
+    name="assay",
+    help="Evidence-based AI/ML operational maturity: collect evidence from real infrastructure, infer a "
+    "maturity level per area, and show the evidence behind every level.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+    rich_markup_mode="rich",
+)
+rules_app = typer.Typer(help="List, show and validate rulesets.", no_args_is_help=True)
+app.add_typer(rules_app, name="rules")
+
+
+class State:
+    quiet = False
+    debug = False
+
+
+ConfigOpt = Annotated[Path, typer.Option("--config", "-c", help="The audit config (assay init writes one).")]
+OutOpt = Annotated[Path, typer.Option("--out", "-o", help="Directory for the outputs (fixed file names).")]
+RulesetOpt = Annotated[
+    list[Path] | None,
+    typer.Option("--ruleset", help="Your own ruleset or override file (repeatable)."),
+]
+FailUnderOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--fail-under",
+        help="Exit 3 when an overall level is below N, or an area below AREA=N (repeatable).",
+    ),
+]
+StrictOpt = Annotated[
+    bool, typer.Option("--strict", help="Exit 4 when a configured source failed or was only partly read.")
+]
+FormatOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--format",
+        "-f",
+        help="Reports to write besides results.json: md, html, json, junit, sarif, prometheus, charts, "
+        "summary or all (comma-separated or repeated; default md,html).",
+    ),
+]
+HistoryOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--history",
+        help="History store: a SQLite file or SQLAlchemy URL (default: the config's `history`, "
+        "else .assay/history.db).",
+    ),
+]
+NoHistoryOpt = Annotated[bool, typer.Option("--no-history", help="Do not record this audit in the history.")]
+FailOnDropOpt = Annotated[
+    bool,
+    typer.Option(
+        "--fail-on-drop", help="Exit 3 when any area's level fell since the previous audit of the same scope."
+    ),
+]
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"assay {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress or status lines.")] = False,
+    debug: Annotated[
+        bool, typer.Option("--debug", help="Verbose logs and full tracebacks on errors.")
+    ] = False,
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version.")
+    ] = False,
+) -> None:
+    State.quiet, State.debug = quiet, debug
+    logging.basicConfig(
+        level=logging.DEBUG if debug else logging.WARNING, format="%(levelname)s %(name)s: %(message)s"
+    )
+    if not debug:
+        # Third-party SDKs are chatty at WARNING; their problems surface as collector errors instead.
+        for noisy in ("mlflow", "urllib3", "botocore", "azure", "github", "alembic"):
+            logging.getLogger(noisy).setLevel(logging.ERROR)
+
+
+# --- collect, score, audit -------------------------------------------------------------------------
+
+
+def _say(message: str) -> None:
+    from assay.ui import say
+
+    say(message, quiet=State.quiet)
+
+
+def _err(message: str) -> None:
+    from assay.ui import err_console
+
+    err_console.print(f"[red]error:[/] {message}", markup=True, highlight=False)
+
+
+_GLOBAL_FLAGS = ("--quiet", "-q", "--debug")
+
+
+def main() -> None:
+    """Entry point: one clear sentence for user errors, a traceback only with --debug."""
+    args = sys.argv[1:]
+    # Global flags are accepted anywhere on the line (`assay score B -q` as well as `assay -q score B`).
+    flags = [a for a in args if a in _GLOBAL_FLAGS]
+    args = flags + [a for a in args if a not in _GLOBAL_FLAGS]
+    debug = "--debug" in flags
+    try:
+        rv = app(args=args, prog_name="assay", standalone_mode=False)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except click.exceptions.Abort:
+        _err("interrupted")
+        sys.exit(130)
+    except click.exceptions.ClickException as exc:
+        exc.show()
+        sys.exit(EXIT_USAGE)
+    except AssayError as exc:
+        if debug:
+            raise
+        _err(str(exc))
+        sys.exit(exc.exit_code)
+    except KeyboardInterrupt:
+        _err("interrupted")
+        sys.exit(130)
+    except Exception as exc:
+        if debug:
+            raise
+        _err(f"internal error: {type(exc).__name__}: {exc} (run with --debug for the traceback)")
+        sys.exit(EXIT_INTERNAL)
+    sys.exit(rv if isinstance(rv, int) else 0)

@@ -1,0 +1,190 @@
+"""Commands that collect and score: audit, collect, score, demo."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from assay.cli.app import (
+    ConfigOpt,
+    FailOnDropOpt,
+    FailUnderOpt,
+    FormatOpt,
+    HistoryOpt,
+    NoHistoryOpt,
+    OutOpt,
+    RulesetOpt,
+    State,
+    StrictOpt,
+    _err,
+    _say,
+    app,
+)
+from assay.errors import EXIT_BELOW_THRESHOLD, EXIT_INCOMPLETE, AssayError
+
+
+@app.command()
+def audit(
+    config: ConfigOpt = Path("audit.yaml"),
+    out: OutOpt = Path("assay-out"),
+    ruleset: RulesetOpt = None,
+    fail_under: FailUnderOpt = None,
+    strict: StrictOpt = False,
+    fmt: FormatOpt = None,
+    history: HistoryOpt = None,
+    no_history: NoHistoryOpt = False,
+    fail_on_drop: FailOnDropOpt = False,
+) -> None:
+    """Collect evidence, score it, record it, and write the bundle, results and reports (md, html)."""
+    from assay import pipeline
+    from assay.collectors.base import installed_collectors
+    from assay.config import load_config
+
+    registry = installed_collectors()
+    cfg = load_config(config, registry)
+    thresholds = pipeline.Thresholds.parse(fail_under or [])
+    opts = _output_options(fmt, history or cfg.settings.history, no_history, fail_on_drop, str(config))
+    _audit(cfg, registry, out, [*cfg.settings.ruleset_files, *(ruleset or [])], thresholds, strict, opts)
+
+
+@app.command()
+def collect(config: ConfigOpt = Path("audit.yaml"), out: OutOpt = Path("assay-out")) -> None:
+    """Collect evidence only and write the bundle (evidence.json.gz); score it later, offline."""
+    from assay import pipeline
+    from assay.collectors.base import installed_collectors
+    from assay.config import load_config
+    from assay.evidence import write_bundle
+
+    registry = installed_collectors()
+    cfg = load_config(config, registry)
+    bundle = pipeline.collect(cfg, registry, progress=not State.quiet)
+    path = write_bundle(bundle, out / pipeline.BUNDLE_NAME)
+    _say(f"wrote {path} ({len(bundle.evidence)} evidence, {len(bundle.signals)} signals)")
+
+
+@app.command()
+def score(
+    bundle_path: Annotated[Path, typer.Argument(metavar="BUNDLE", help="An evidence bundle.")],
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", help="Output directory (default: the bundle's).")
+    ] = None,
+    rulesets: Annotated[
+        str, typer.Option("--rulesets", help="Comma-separated built-in rulesets.")
+    ] = "ai-cmm,mlops-report",
+    ruleset: RulesetOpt = None,
+    fail_under: FailUnderOpt = None,
+    strict: StrictOpt = False,
+    fmt: FormatOpt = None,
+    history: HistoryOpt = None,
+    no_history: NoHistoryOpt = False,
+    fail_on_drop: FailOnDropOpt = False,
+) -> None:
+    """Score a bundle offline (no credentials, no network) and write results.json and the reports."""
+    from assay import pipeline
+    from assay.collectors.base import installed_collectors
+    from assay.evidence import read_bundle
+
+    opts = _output_options(fmt, history or _DEFAULT_HISTORY, no_history, fail_on_drop)
+    registry = installed_collectors()
+    bundle = read_bundle(bundle_path)
+    ids = [r.strip() for r in rulesets.split(",") if r.strip()]
+    results = pipeline.score_bundle(bundle, registry, ids, ruleset or [])
+    target = out or bundle_path.parent
+    recorded = pipeline.record_audit(opts.history, results, bundle)
+    pipeline.write_outputs(
+        target, results, bundle, write_evidence=False, formats=opts.formats, recorded=recorded
+    )
+    _finish(results, bundle, target, pipeline.Thresholds.parse(fail_under or []), strict, opts, recorded)
+
+
+@app.command()
+def demo(
+    org: Annotated[str, typer.Option("--org", help="The sandbox estate to audit.")] = "aurora-dynamics",
+    out: OutOpt = Path("assay-out"),
+    fail_under: FailUnderOpt = None,
+    strict: StrictOpt = False,
+    fmt: FormatOpt = None,
+    history: HistoryOpt = None,
+    no_history: NoHistoryOpt = False,
+    fail_on_drop: FailOnDropOpt = False,
+) -> None:
+    """Build a sandbox estate on local services and audit it, end to end."""
+    from assay import pipeline
+    from assay.collectors.base import installed_collectors
+    from assay.config import parse_config
+    from assay.sandbox import Sandbox, load_estate
+
+    registry = installed_collectors()
+    estate = load_estate(org)
+    thresholds = pipeline.Thresholds.parse(fail_under or [])
+    started = time.monotonic()
+    _say(f"materialising sandbox estate [bold]{estate.info.title}[/] ({', '.join(estate.sources())})")
+    with Sandbox(estate) as sandbox:
+        cfg = parse_config(sandbox.config, f"sandbox:{org}", registry)
+        opts = _output_options(fmt, history or cfg.settings.history, no_history, fail_on_drop)
+        _audit(cfg, registry, out, [], thresholds, strict, opts, started=started)
+
+
+_DEFAULT_HISTORY = ".assay/history.db"  # = assay.config.schema.DEFAULT_HISTORY, without importing it
+
+
+def _output_options(fmt, history, no_history, fail_on_drop, artifact="audit.yaml"):  # type: ignore[no-untyped-def]
+    from assay import pipeline
+    from assay.reports.outputs import parse_formats
+
+    setting = None if no_history else history
+    if fail_on_drop and not setting:
+        raise AssayError("--fail-on-drop compares with the previous audit: it needs the history store")
+    formats = ["json", *parse_formats(fmt)]
+    return pipeline.OutputOptions(formats, setting, fail_on_drop, artifact)
+
+
+def _audit(cfg, registry, out, ruleset_files, thresholds, strict, opts, *, started=None) -> None:  # type: ignore[no-untyped-def]
+    from assay import pipeline
+
+    started = started or time.monotonic()
+    bundle = pipeline.collect(cfg, registry, progress=not State.quiet)
+    results = pipeline.score_bundle(bundle, registry, cfg.settings.rulesets, ruleset_files)
+    recorded = pipeline.record_audit(opts.history, results, bundle)
+    pipeline.write_outputs(
+        out, results, bundle, formats=opts.formats, recorded=recorded, artifact=opts.artifact
+    )
+    _say(f"audit finished in {time.monotonic() - started:.1f} s")
+    _finish(results, bundle, out, thresholds, strict, opts, recorded)
+
+
+def _finish(results, bundle, out: Path, thresholds, strict: bool, opts, recorded) -> None:  # type: ignore[no-untyped-def]
+    from assay import pipeline
+    from assay.reports.outputs import FILE_NAMES
+    from assay.reports.summary import append_step_summary
+    from assay.reports.terminal import print_results
+    from assay.ui import out_console
+
+    previous = recorded.previous if recorded else None
+    if append_step_summary(results, previous.results if previous else None) is not None:
+        _say("appended the summary to $GITHUB_STEP_SUMMARY")
+    if not State.quiet:
+        print_results(out_console, results, bundle)
+        names = dict.fromkeys([pipeline.BUNDLE_NAME, *(FILE_NAMES[f] for f in opts.formats)])
+        _say(f"outputs in {out}/: {', '.join(names)}")
+        if recorded:
+            since = f"; previous: #{previous.id}" if previous else ""
+            _say(f"recorded as audit #{recorded.record.id} in the history{since}")
+    incomplete = pipeline.incomplete_sources(bundle)
+    if strict and incomplete:
+        _err(f"evidence incomplete (--strict): {', '.join(incomplete)}")
+        raise typer.Exit(EXIT_INCOMPLETE)
+    breaches = thresholds.breaches(results)
+    drops = recorded.drops() if recorded and opts.fail_on_drop else []
+    if breaches:
+        _err(f"below --fail-under: {'; '.join(breaches)}")
+    if drops:
+        _err(f"level dropped since audit #{previous.id} (--fail-on-drop): {'; '.join(drops)}")
+    if breaches or drops:
+        raise typer.Exit(EXIT_BELOW_THRESHOLD)
+
+
+# --- reading results ---------------------------------------------------------------------------------

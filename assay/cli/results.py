@@ -1,0 +1,186 @@
+"""Commands that read what an audit wrote: explain, report, schema, history, diff, verify."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from assay.cli.app import HistoryOpt, _err, _say, app
+from assay.cli.audit import _DEFAULT_HISTORY
+from assay.errors import EXIT_BELOW_THRESHOLD, EXIT_INTERNAL, AssayError
+
+
+@app.command()
+def explain(
+    area: Annotated[str, typer.Argument(help="An area id (e.g. mlops) or RULESET:AREA.")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Where the audit wrote its outputs.")] = Path(
+        "assay-out"
+    ),
+) -> None:
+    """Explain an area's level: its criteria, the signals they read and the evidence behind them."""
+    from assay.evidence import read_bundle
+    from assay.pipeline import BUNDLE_NAME, RESULTS_NAME
+    from assay.reports.explain import print_explanation
+    from assay.scoring import read_results
+    from assay.ui import out_console
+
+    results = read_results(out / RESULTS_NAME)
+    bundle_path = out / BUNDLE_NAME
+    bundle = read_bundle(bundle_path) if bundle_path.exists() else None
+    print_explanation(out_console, results, bundle, area)
+
+
+@app.command()
+def report(
+    results_path: Annotated[
+        Path, typer.Argument(metavar="RESULTS", help="A results.json file, or the folder an audit wrote.")
+    ],
+    fmt: Annotated[
+        str,
+        typer.Option(
+            "--format",
+            "-f",
+            help="md, html, json, junit, sarif, prometheus, charts or summary; several comma-separated "
+            "(or charts) need --out.",
+        ),
+    ] = "md",
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="Directory to write into.")] = None,
+    history: HistoryOpt = None,
+) -> None:
+    """Render results as a report (the bundle beside them adds evidence details, the history a trend)."""
+    from assay.history.snapshots import RESULTS_NAME, bundle_beside, read_history
+    from assay.reports.outputs import ReportInputs, parse_formats, render_text, write_formats
+    from assay.scoring import read_results
+
+    path = results_path / RESULTS_NAME if results_path.is_dir() else results_path
+    results = read_results(path)
+    bundle = bundle_beside(path, results)
+    trend, previous = read_history(history or _DEFAULT_HISTORY, results)
+    formats = parse_formats([fmt], default=["md"])
+    inputs = ReportInputs(results=results, bundle=bundle, trend=trend, previous=previous)
+    if out is None and formats != ["charts"] and len(formats) == 1:
+        sys.stdout.write(render_text(formats[0], inputs))
+        return
+    for written in write_formats(out or path.parent, formats, inputs):
+        _say(f"wrote {written}")
+
+
+@app.command()
+def schema(
+    name: Annotated[str, typer.Argument(help="Which schema: results.")] = "results",
+) -> None:
+    """Print the published JSON Schema of results files (assay/result/v1)."""
+    from assay.reports.schema import schema_text
+
+    if name != "results":
+        raise AssayError(f"no schema {name!r}; assay publishes: results")
+    sys.stdout.write(schema_text())
+
+
+@app.command("history")
+def history_cmd(
+    area: Annotated[
+        str | None, typer.Option("--area", help="Show one area's trend (AREA or RULESET:AREA).")
+    ] = None,
+    scope: Annotated[str | None, typer.Option("--scope", help="Only audits of this scope.")] = None,
+    limit: Annotated[int, typer.Option("--limit", help="The last N audits.", min=1)] = 20,
+    db: Annotated[str, typer.Option("--db", help="History store: a SQLite file or SQLAlchemy URL.")] = (
+        _DEFAULT_HISTORY
+    ),
+    fmt: Annotated[str, typer.Option("--format", "-f", help="table or json.")] = "table",
+) -> None:
+    """The recorded audits, oldest first: overall levels, or one area's level over time."""
+    import json
+
+    from assay.history import HistoryStore
+    from assay.reports.changes import print_history
+    from assay.ui import out_console
+
+    if fmt not in ("table", "json"):
+        raise AssayError(f"--format {fmt!r} is not supported; choose table or json")
+    with HistoryStore(db) as store:
+        records = store.audits(scope=scope, limit=limit)
+    if fmt == "json":
+        rows = [
+            {
+                "id": r.id,
+                "scope": r.scope,
+                "generated_at": r.results.generated_at.isoformat(),
+                "bundle_sha256": r.bundle_sha256,
+                "levels": {
+                    rs.id: {a.id: {"level": a.level, "upper": a.upper} for a in rs.areas}
+                    for rs in r.results.rulesets
+                },
+            }
+            for r in records
+        ]
+        sys.stdout.write(json.dumps(rows, indent=2) + "\n")
+        return
+    print_history(out_console, records, area)
+
+
+@app.command("diff")
+def diff_cmd(
+    old: Annotated[str, typer.Argument(help="results.json, an output folder, a bundle, or a history id.")],
+    new: Annotated[str, typer.Argument(help="The same kinds as OLD.")],
+    db: Annotated[str, typer.Option("--db", help="History store for history ids.")] = _DEFAULT_HISTORY,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="table, md or json.")] = "table",
+    fail_on_drop: Annotated[
+        bool, typer.Option("--fail-on-drop", help="Exit 3 when any area's level fell from OLD to NEW.")
+    ] = False,
+) -> None:
+    """What changed between two audits: levels that moved, criteria that flipped, evidence that changed."""
+    from assay.history import diff
+    from assay.history.snapshots import load_snapshot
+    from assay.reports.changes import print_diff, render_diff_markdown
+    from assay.ui import out_console
+
+    if fmt not in ("table", "md", "json"):
+        raise AssayError(f"--format {fmt!r} is not supported; choose table, md or json")
+
+    def score_bundle(bundle):  # type: ignore[no-untyped-def]
+        from assay import pipeline
+        from assay.collectors.base import installed_collectors
+        from assay.config.schema import DEFAULT_RULESETS
+
+        return pipeline.score_bundle(bundle, installed_collectors(), DEFAULT_RULESETS, [])
+
+    change = diff(
+        load_snapshot(old, history=db, score=score_bundle), load_snapshot(new, history=db, score=score_bundle)
+    )
+    if fmt == "json":
+        sys.stdout.write(change.model_dump_json(indent=2) + "\n")
+    elif fmt == "md":
+        sys.stdout.write(render_diff_markdown(change))
+    else:
+        print_diff(out_console, change)
+    drops = [f"{c.ruleset}:{c.area} {c.old.level} -> {c.new.level}" for c in change.drops() if c.area]
+    if fail_on_drop and drops:
+        _err(f"level dropped (--fail-on-drop): {'; '.join(drops)}")
+        raise typer.Exit(EXIT_BELOW_THRESHOLD)
+
+
+@app.command()
+def verify(
+    bundle_path: Annotated[Path, typer.Argument(metavar="BUNDLE", help="An evidence bundle.")],
+) -> None:
+    """Check a bundle's integrity: every evidence hash and the manifest. Exit 0 intact, 1 not."""
+    from assay.errors import BundleError
+    from assay.evidence import read_bundle
+
+    try:
+        bundle = read_bundle(bundle_path)
+    except BundleError as exc:
+        _err(str(exc))
+        raise typer.Exit(EXIT_INTERNAL) from None
+    assert bundle.manifest is not None
+    typer.echo(
+        f"{bundle_path}: intact — {bundle.manifest.evidence_count} evidence, {len(bundle.signals)} signals, "
+        f"sha256 {bundle.manifest.sha256}"
+    )
+
+
+# --- catalog and rulesets ------------------------------------------------------------------------------
