@@ -161,23 +161,31 @@ def _decide(
     if criterion.attestation or criterion.when is None:
         return CriterionStatus.UNKNOWN, CriterionReason.ATTESTATION, NEEDS_ATTESTATION
     unknown = [r for r in reads if r.status is SignalStatus.UNKNOWN]
-    if unknown:
+    # Three-valued logic: unknown signals are left out of the context. CEL's `||` and `&&` absorb the
+    # error of a missing operand when the other side decides (true || ?, false && ?), so a criterion is
+    # decided exactly when the known signals alone decide it, and unknown otherwise. Unknown never fails.
+    values = {r.name: r.value for r in reads if r.status is SignalStatus.OK}
+    base = {"signals": nest(values), "params": dict(ruleset.params)}
+    partial = bool(unknown)
+    try:
+        low = _run(
+            criterion, {**base, "areas": {area_key(a.id): {"level": a.level} for a in area_reads}}, partial
+        )
+        high = low
+        if any(a.level != a.upper for a in area_reads):
+            high = _run(
+                criterion,
+                {**base, "areas": {area_key(a.id): {"level": a.upper} for a in area_reads}},
+                partial,
+            )
+    except _EvaluationFailed as exc:
+        return CriterionStatus.UNKNOWN, CriterionReason.ERROR, str(exc)
+    if low is None or high is None:
         first = unknown[0]
         found = signals.get(first.name)
         detail = NOT_PRODUCED if found is None else (found.message or "the collector could not derive it")
         more = f" (and {len(unknown) - 1} more unknown signals)" if len(unknown) > 1 else ""
         return CriterionStatus.UNKNOWN, CriterionReason(first.reason), f"{first.name}: {detail}{more}"
-    values = {r.name: r.value for r in reads}
-    base = {"signals": nest(values), "params": dict(ruleset.params)}
-    try:
-        low = _run(criterion, {**base, "areas": {area_key(a.id): {"level": a.level} for a in area_reads}})
-        high = low
-        if any(a.level != a.upper for a in area_reads):
-            high = _run(
-                criterion, {**base, "areas": {area_key(a.id): {"level": a.upper} for a in area_reads}}
-            )
-    except _EvaluationFailed as exc:
-        return CriterionStatus.UNKNOWN, CriterionReason.ERROR, str(exc)
     if low and high:
         return CriterionStatus.PASS, None, None
     if not low and not high:
@@ -194,11 +202,14 @@ class _EvaluationFailed(Exception):
     """The data made the expression fail (a type mismatch, a division by zero): the criterion is unknown."""
 
 
-def _run(criterion: Criterion, context: dict[str, Any]) -> bool:
+def _run(criterion: Criterion, context: dict[str, Any], partial: bool) -> bool | None:
+    """Evaluate `when`; None when it needs a signal left out as unknown (``partial``)."""
     assert criterion.when is not None
     try:
         value = evaluate(criterion.when, context)
     except KeyError as exc:
+        if partial:
+            return None
         raise RulesetError(
             f"{criterion.origin}: criterion {criterion.id}: `when` reads {exc.args[0]!r}, which is not "
             "there; check the field name in the rule"

@@ -45,8 +45,10 @@ def _area(results: Results, area_id: str) -> AreaResult:
         ({"ml.tracking.runs_90d": 5, "ml.tracking.logged_ratio": 1}, "fail", None),
         ({"ml.tracking.runs_90d": 25}, "unknown", "not_configured"),
         ({"ml.tracking.runs_90d": 25, "ml.tracking.logged_ratio": UnknownReason.DENIED}, "unknown", "denied"),
-        # unknown is never fail: a failing operand does not decide while another is unknown
-        ({"ml.tracking.runs_90d": 1, "ml.tracking.logged_ratio": UnknownReason.ERROR}, "unknown", "error"),
+        # three-valued logic: a known failing operand of && decides, whatever the unknown one would say
+        ({"ml.tracking.runs_90d": 1, "ml.tracking.logged_ratio": UnknownReason.ERROR}, "fail", None),
+        # ... but a passing operand cannot decide && while the other is unknown: unknown is never fail
+        ({"ml.tracking.runs_90d": 30, "ml.tracking.logged_ratio": UnknownReason.ERROR}, "unknown", "error"),
     ],
 )
 def test_criterion_status(test_ruleset, make_bundle, catalog, values, status, reason) -> None:
@@ -55,6 +57,40 @@ def test_criterion_status(test_ruleset, make_bundle, catalog, values, status, re
     assert criterion.status == status
     assert criterion.reason == reason
     assert [s.name for s in criterion.signals] == ["ml.tracking.logged_ratio", "ml.tracking.runs_90d"]
+
+
+EITHER_SOURCE = """
+- id: alpha
+  title: Alpha
+  criteria:
+    - id: alpha.either
+      level: 2
+      title: A training pipeline on either platform
+      when: signals.ml.tracking.runs_90d >= 20 || signals.ml.registry.models >= 1
+      recommendation: Run a pipeline.
+"""
+
+
+@pytest.mark.parametrize(
+    ("values", "status", "reason"),
+    [
+        ({"ml.tracking.runs_90d": 25, "ml.registry.models": UnknownReason.NOT_CONFIGURED}, "pass", None),
+        ({"ml.tracking.runs_90d": UnknownReason.DENIED, "ml.registry.models": 2}, "pass", None),
+        (
+            {"ml.tracking.runs_90d": 3, "ml.registry.models": UnknownReason.NOT_APPLICABLE},
+            "unknown",
+            "not_applicable",
+        ),
+        ({"ml.tracking.runs_90d": 3, "ml.registry.models": 0}, "fail", None),
+        ({}, "unknown", "not_configured"),
+    ],
+)
+def test_either_source_can_decide_an_or(test_ruleset, make_bundle, catalog, values, status, reason) -> None:
+    """A ladder item any of several sources can show is one criterion with `||`, decided by whichever
+    source is connected; only when no known operand passes does an unknown one keep it open."""
+    results = _score(test_ruleset, make_bundle, catalog, EITHER_SOURCE, values)
+    criterion = _area(results, "alpha").criteria[0]
+    assert (criterion.status, criterion.reason) == (status, reason)
 
 
 def test_missing_signal_says_no_collector_produced_it(test_ruleset, make_bundle, catalog) -> None:
@@ -344,8 +380,8 @@ def test_builtin_rulesets_score_an_mlflow_estate(make_bundle, catalog) -> None:
                 names = {sig.name for sig in c.signals}
                 if c.attestation:
                     assert (c.status, c.reason) == ("unknown", "attestation")
-                elif names - present:
-                    assert c.status == "unknown", f"{c.id} reads a signal no source produced"
+                elif names and not (names & present) and not c.areas:
+                    assert c.status == "unknown", f"{c.id} reads only signals no source produced"
                 elif names and not c.areas:
                     assert c.status in ("pass", "fail") or c.reason == "denied", c.id
     tracking = {c.id: c for c in _area(results, "mlops").criteria}["mlops.tracking"]
