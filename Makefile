@@ -5,10 +5,13 @@ BIN    := $(VENV)/bin
 
 .PHONY: demo test lint clean
 
-demo: $(VENV)/.assay-installed
+# GitHub's published API descriptions (package.json), read by the GitHub stand-in and its tests.
+NPM_STAMP := node_modules/.package-lock.json
+
+demo: $(VENV)/.assay-installed $(NPM_STAMP)
 	$(BIN)/assay demo --org $(or $(ORG),aurora-dynamics) --out assay-out
 
-test: $(VENV)/.assay-test-installed
+test: $(VENV)/.assay-test-installed $(NPM_STAMP)
 	$(BIN)/python -m pytest -n 2 --dist loadgroup
 
 lint: $(VENV)/.assay-test-installed
@@ -26,6 +29,9 @@ $(VENV)/.assay-test-installed: pyproject.toml
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q -e '.[test]'
 	touch $(VENV)/.assay-installed $@
+
+$(NPM_STAMP): package.json package-lock.json
+	npm ci --silent --no-audit --no-fund
 
 clean:
 	rm -rf assay-out .pytest_cache

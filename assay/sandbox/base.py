@@ -24,6 +24,11 @@ log = logging.getLogger(__name__)
 # source name -> "module:Class". Imported lazily: a demo only pays for the services its estate uses.
 MATERIALIZERS: dict[str, str] = {
     "mlflow": "assay.sandbox.mlflow_store:MlflowMaterializer",
+    "github": "assay.sandbox.github_estate:GithubMaterializer",
+    "aws": "assay.sandbox.aws_sandbox:AwsMaterializer",
+    "azure": "assay.sandbox.azure_standin:AzureMaterializer",
+    "jenkins": "assay.sandbox.jenkins_standin:JenkinsMaterializer",
+    "prometheus": "assay.sandbox.prometheus_standin:PrometheusMaterializer",
 }
 
 

@@ -28,7 +28,7 @@ def test_optional_fields_are_left_out_when_empty(make_bundle, catalog) -> None:
     aiops = next(a for a in doc["rulesets"][0]["areas"] if a["id"] == "aiops")
     passed = next(c for c in aiops["criteria"] if c["id"] == "aiops.production")
     assert passed["status"] == "pass" and "reason" not in passed and "message" not in passed
-    assert passed["signals"] == [{"name": "ml.production.count", "status": "ok", "value": 1}]
+    assert {"name": "ml.production.count", "status": "ok", "value": 1} in passed["signals"]
     attested = next(c for c in aiops["criteria"] if c["attestation"])
     assert (attested["reason"], attested["attestation"]) == ("attestation", True)
 

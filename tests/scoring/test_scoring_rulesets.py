@@ -54,8 +54,13 @@ def test_builtin_mlops_ladder(catalog) -> None:
     mlops = next(a for a in load_rulesets(["ai-cmm"], [], catalog)[0].areas if a.id == "mlops")
     by_id = {c.id: c for c in mlops.criteria}
     expected = {
-        "mlops.tracking": 2, "mlops.version-control": 2, "mlops.registry": 3, "mlops.reproducibility": 3,
-        "mlops.governance": 4, "mlops.monitoring": 4, "mlops.continuous-training": 5,
+        "mlops.tracking": 2,
+        "mlops.version-control": 2,
+        "mlops.registry": 3,
+        "mlops.reproducibility": 3,
+        "mlops.governance": 4,
+        "mlops.monitoring": 4,
+        "mlops.continuous-training": 5,
     }
     assert {cid: (by_id[cid].level, by_id[cid].kind) for cid in expected} == {
         cid: (level, "required") for cid, level in expected.items()

@@ -37,6 +37,11 @@ class MlflowCollector(Collector):
     config_model = MlflowConfig
     signals = signals
 
+    @classmethod
+    def permissions(cls) -> str:
+        """Read access to experiments, runs and the model registry; MLflow's own permission is READ."""
+        return _PERMISSIONS
+
     def collect(self, config: Any, ctx: CollectContext) -> Iterator[Evidence]:
         """Yield one evidence per active experiment and per registered model, then the server's totals."""
         config = config if isinstance(config, MlflowConfig) else MlflowConfig.model_validate(config)
@@ -313,3 +318,20 @@ def _environment(values: dict[str, str]) -> Iterator[None]:
                 os.environ.pop(key, None)
             else:
                 os.environ[key] = old
+
+
+_PERMISSIONS = """\
+MLflow — read-only; the collector never creates, updates or deletes runs, models or aliases.
+
+With MLflow's basic-auth app (mlflow server --app-name basic-auth), give a dedicated user READ on every
+experiment and registered model to audit (or set default_permission = READ); on Databricks or a managed
+MLflow, a read-only/viewer role on the workspace's experiments and models. Calls made:
+  MlflowClient.search_experiments       experiments (name, id)
+  MlflowClient.search_runs              runs started within lookback_days: user, params/metrics counts,
+                                        whitelisted tags (git commit, source type, environment),
+                                        dataset inputs
+  MlflowClient.search_registered_models registered models: description, tags, aliases
+  MlflowClient.search_model_versions    versions: run id, stage, creation time, tags
+  MlflowClient.get_run                  source runs of registered versions older than the window (lineage)
+Credentials: token_env (bearer token) or username_env/password_env, by environment variable name only.
+"""
