@@ -1,10 +1,21 @@
-"""moto's server, once per process: moto keeps its state in process-wide backends, so two servers in one
-process would share it anyway. Each AWS sandbox resets it and holds it exclusively while it runs."""
+"""moto's server in a child process, once per Python process, reset and held exclusively by each AWS sandbox.
+
+moto is the emulator, not the code under test, so it runs in its own process: its request handling then
+uses the second core instead of competing with boto3 and the other sandboxes for this process's GIL, and
+its service modules are imported there at start-up while this process seeds the other sources. Every
+interaction with it is HTTP (moto's server and its /moto-api/ endpoints), exactly as before. The child
+exits when its stdin closes, so it never outlives the process that started it.
+"""
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import logging
+import os
+import signal
+import subprocess
+import sys
 import threading
 import urllib.request
 
@@ -12,24 +23,18 @@ from assay.errors import EstateError
 
 _start_lock = threading.Lock()
 _in_use = threading.Lock()
-_server = None
+_child: subprocess.Popen[str] | None = None
 _port = 0
 WAIT_SECONDS = 120.0
+START_SECONDS = 60.0
 
 
 def acquire() -> int:
     """Start moto's server if needed, wait for exclusive use, wipe its state; returns its port."""
-    global _server, _port
+    global _child, _port
     with _start_lock:
-        if _server is None:
-            from moto.server import ThreadedMotoServer
-
-            logging.getLogger("werkzeug").setLevel(logging.ERROR)
-            _fix_moto_tagging()
-            server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-            server.start()
-            _port = server.get_host_and_port()[1]
-            _server = server
+        if _child is None or _child.poll() is not None:
+            _child, _port = _spawn()
     if not _in_use.acquire(timeout=WAIT_SECONDS):
         raise EstateError("another AWS sandbox has held moto's server for too long in this process")
     try:
@@ -38,6 +43,62 @@ def acquire() -> int:
         _in_use.release()
         raise
     return _port
+
+
+def _spawn() -> tuple[subprocess.Popen[str], int]:
+    from assay.collectors.aws.operations import OPERATIONS
+
+    services = sorted({op.service for op in OPERATIONS.values()})
+    child = subprocess.Popen(
+        [sys.executable, "-m", "assay.sandbox.aws_moto", *services],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+        start_new_session=True,
+    )
+    port_line: list[str] = []
+    reader = threading.Thread(target=lambda: port_line.append(child.stdout.readline()), daemon=True)  # type: ignore[union-attr]
+    reader.start()
+    reader.join(START_SECONDS)
+    if not port_line or not port_line[0].strip().isdigit():
+        _kill(child)
+        raise EstateError(
+            "moto's server did not start (is moto[server] installed? pip install 'assay[sandbox]')"
+        )
+    atexit.register(_kill, child)
+    return child, int(port_line[0])
+
+
+def _kill(child: subprocess.Popen[str]) -> None:
+    with contextlib.suppress(Exception):
+        if child.stdin:
+            child.stdin.close()
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(child.pid, signal.SIGTERM)
+    with contextlib.suppress(Exception):
+        child.wait(timeout=5)
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(child.pid, signal.SIGKILL)
+
+
+def _serve(services: list[str]) -> None:
+    """The child: start moto's threaded server, print its port, warm the services, wait for stdin to close."""
+    import importlib
+
+    from moto.server import ThreadedMotoServer
+
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)
+    _fix_moto_tagging()
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    print(server.get_host_and_port()[1], flush=True)
+    for service in services:  # moto loads a service's models on its first request otherwise
+        for module in (f"moto.{service}.models", f"moto.{service}.responses"):
+            with contextlib.suppress(Exception):
+                importlib.import_module(module)
+    sys.stdin.read()  # returns when the parent closes the pipe or exits
+    server.stop()
 
 
 def release() -> None:
@@ -80,21 +141,17 @@ def _fix_moto_tagging() -> None:
 
 
 def prewarm(services: list[str]) -> threading.Thread:
-    """Load moto's service modules and botocore's models for ``services`` in the background.
+    """Load botocore's models for ``services`` in the background (moto's child warms its own side).
 
-    Both load lazily on the first request otherwise, which puts a second or two of imports on the audit's
+    They load lazily on the first request otherwise, which puts a second of imports on the audit's
     critical path; the sandbox starts this while the other sources are being materialised.
     """
-    import importlib
 
     def work() -> None:
         from assay.collectors.aws.api import shared_loader
 
         loader = shared_loader()
         for service in services:
-            for module in (f"moto.{service}.models", f"moto.{service}.responses"):
-                with contextlib.suppress(ImportError):
-                    importlib.import_module(module)
             for kind in ("service-2", "paginators-1", "endpoint-rule-set-1"):
                 # a model botocore does not ship for a service (no paginators): nothing to warm
                 with contextlib.suppress(Exception):
@@ -103,3 +160,7 @@ def prewarm(services: list[str]) -> threading.Thread:
     thread = threading.Thread(target=work, name="assay-moto-prewarm", daemon=True)
     thread.start()
     return thread
+
+
+if __name__ == "__main__":
+    _serve(sys.argv[1:])

@@ -13,6 +13,8 @@ import logging
 import os
 import shutil
 import tempfile
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -73,27 +75,40 @@ class Sandbox(contextlib.AbstractContextManager["Sandbox"]):
         self._saved_env: dict[str, str | None] = {}
 
     def __enter__(self) -> Sandbox:
-        collectors: dict[str, Any] = {}
-        try:
-            for source in self.estate.sources():
-                if self.sources is not None and source not in self.sources:
-                    continue
-                if source not in MATERIALIZERS:
-                    log.debug(
-                        "estate %s describes %s, which has no materializer yet", self.estate.name, source
-                    )
-                    continue
-                fixture = self.estate.source(source) or {}
-                mat = materializer_for(source)
-                result = mat.start(self.estate, fixture, self.workdir / source)
+        sources = [
+            s
+            for s in self.estate.sources()
+            if (self.sources is None or s in self.sources) and s in MATERIALIZERS
+        ]
+        skipped = set(self.estate.sources()) - set(MATERIALIZERS)
+        if skipped:
+            log.debug("estate %s describes %s, which have no materializer", self.estate.name, sorted(skipped))
+        # Sources are independent services: build them concurrently (most of the work is I/O to the
+        # services, or happens in their own processes), and tear down all that started if one fails.
+        results: dict[str, Materialized] = {}
+        errors: list[BaseException] = []
+        lock = threading.Lock()
+
+        def build(source: str) -> None:
+            mat = materializer_for(source)
+            with lock:
                 self._started.append(mat)
-                collectors[source] = result.config
-                for key, value in result.env.items():
-                    self._saved_env.setdefault(key, os.environ.get(key))
-                    os.environ[key] = value
-        except BaseException:
+            results[source] = mat.start(self.estate, self.estate.source(source) or {}, self.workdir / source)
+
+        with ThreadPoolExecutor(max_workers=max(len(sources), 1), thread_name_prefix="assay-sandbox") as pool:
+            for future in [pool.submit(build, s) for s in sources]:
+                exc = future.exception()
+                if exc is not None:
+                    errors.append(exc)
+        if errors:
             self.__exit__(None, None, None)
-            raise
+            raise errors[0]
+        collectors: dict[str, Any] = {}
+        for source in sources:
+            collectors[source] = results[source].config
+            for key, value in results[source].env.items():
+                self._saved_env.setdefault(key, os.environ.get(key))
+                os.environ[key] = value
         self.config = {"scope": self.estate.name, "collectors": collectors}
         return self
 
