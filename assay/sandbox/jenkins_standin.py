@@ -15,7 +15,7 @@ import re
 import secrets
 import threading
 from collections import Counter
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
@@ -31,6 +31,7 @@ from assay.sandbox.jenkins_fixture import (
     build_controller,
 )
 from assay.sandbox.jenkins_tree import apply_tree, parse_tree
+from assay.sandbox.loopback import LoopbackServer
 
 TOKEN_ENV = "ASSAY_SANDBOX_JENKINS_TOKEN"
 USER = "assay-auditor"
@@ -47,14 +48,12 @@ class JenkinsStandin:
         self.requests: Counter[str] = Counter()
         self.crumb = secrets.token_hex(8)
         self._lock = threading.Lock()
-        self._server: ThreadingHTTPServer | None = None
-        self._thread: threading.Thread | None = None
+        self._server: LoopbackServer | None = None
 
     @property
     def url(self) -> str:
         assert self._server is not None, "the stand-in is not started"
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}/"
+        return self._server.base_url + "/"
 
     def start(self) -> JenkinsStandin:
         standin = self
@@ -62,19 +61,12 @@ class JenkinsStandin:
         class Handler(_Handler):
             server_state = standin
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._server.daemon_threads = True
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, args=(0.05,), name="jenkins-standin", daemon=True
-        )
-        self._thread.start()
+        self._server = LoopbackServer(Handler, "jenkins-standin").start()
         return self
 
     def stop(self) -> None:
         if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
+            self._server.stop()
 
     def count(self, pattern: str) -> int:
         """How many requests so far had a path matching ``pattern``."""

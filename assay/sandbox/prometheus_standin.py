@@ -20,7 +20,7 @@ import threading
 import time
 from collections import Counter
 from datetime import UTC, datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -28,6 +28,7 @@ from urllib.parse import parse_qs, urlsplit
 from assay.collectors.prometheus import queries
 from assay.sandbox.base import Materialized
 from assay.sandbox.estate import Estate
+from assay.sandbox.loopback import LoopbackServer
 from assay.sandbox.prometheus_fixture import BUCKETS, Monitoring, alertmanager_config, load_monitoring
 
 MODE_ENV = "ASSAY_SANDBOX_PROMETHEUS"
@@ -66,13 +67,12 @@ class PrometheusStandin:
         self.faults: dict[str, int] = {}
         self.requests: Counter[str] = Counter()
         self._lock = threading.Lock()
-        self._server: ThreadingHTTPServer | None = None
+        self._server: LoopbackServer | None = None
 
     @property
     def url(self) -> str:
         assert self._server is not None, "the stand-in is not started"
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
+        return self._server.base_url
 
     def start(self) -> PrometheusStandin:
         standin = self
@@ -80,18 +80,12 @@ class PrometheusStandin:
         class Handler(_Handler):
             state = standin
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._server.daemon_threads = True
-        threading.Thread(
-            target=self._server.serve_forever, args=(0.05,), name="prometheus-standin", daemon=True
-        ).start()
+        self._server = LoopbackServer(Handler, "prometheus-standin").start()
         return self
 
     def stop(self) -> None:
         if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
+            self._server.stop()
 
     # -- the data ------------------------------------------------------------------------------------------
 
