@@ -33,3 +33,10 @@ class ResultsError(AssayError):
 
 class EstateError(AssayError):
     """A sandbox estate is unknown or its fixture is malformed."""
+
+
+class SandboxUnavailable(EstateError):
+    """A local service a sandbox source needs is not installed here (an npm package, moto's server).
+
+    The demo leaves that source out and says why, instead of failing: the areas it would decide become
+    level ranges, as they would for an audit without that source."""

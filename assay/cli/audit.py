@@ -123,6 +123,8 @@ def demo(
     started = time.monotonic()
     _say(f"materialising sandbox estate [bold]{estate.info.title}[/] ({', '.join(estate.sources())})")
     with Sandbox(estate) as sandbox:
+        for why in sandbox.unavailable:
+            _say(f"[yellow]left out of the sandbox:[/] {why}")
         cfg = parse_config(sandbox.config, f"sandbox:{org}", registry)
         opts = _output_options(fmt, history or cfg.settings.history, no_history, fail_on_drop)
         _audit(cfg, registry, out, [], thresholds, strict, opts, started=started)

@@ -19,7 +19,7 @@ import sys
 import threading
 import urllib.request
 
-from assay.errors import EstateError
+from assay.errors import EstateError, SandboxUnavailable
 
 _start_lock = threading.Lock()
 _in_use = threading.Lock()
@@ -63,7 +63,7 @@ def _spawn() -> tuple[subprocess.Popen[str], int]:
     reader.join(START_SECONDS)
     if not port_line or not port_line[0].strip().isdigit():
         _kill(child)
-        raise EstateError(
+        raise SandboxUnavailable(
             "moto's server did not start (is moto[server] installed? pip install 'assay[sandbox]')"
         )
     atexit.register(_kill, child)

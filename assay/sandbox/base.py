@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
+from assay.errors import SandboxUnavailable
 from assay.sandbox.estate import Estate
 
 log = logging.getLogger(__name__)
@@ -71,6 +72,7 @@ class Sandbox(contextlib.AbstractContextManager["Sandbox"]):
         self.workdir = Path(workdir or tempfile.mkdtemp(prefix=f"assay-sandbox-{estate.name}-"))
         self.sources = sources
         self.config: dict[str, Any] = {}
+        self.unavailable: list[str] = []  # why a source was left out (a local prerequisite is missing)
         self._started: list[Materializer] = []
         self._saved_env: dict[str, str | None] = {}
 
@@ -100,11 +102,17 @@ class Sandbox(contextlib.AbstractContextManager["Sandbox"]):
                 exc = future.exception()
                 if exc is not None:
                     errors.append(exc)
-        if errors:
+        fatal = [e for e in errors if not isinstance(e, SandboxUnavailable)]
+        if fatal:
             self.__exit__(None, None, None)
-            raise errors[0]
+            raise fatal[0]
+        for exc in errors:
+            log.info("sandbox source left out: %s", exc)
+            self.unavailable.append(str(exc))
         collectors: dict[str, Any] = {}
         for source in sources:
+            if source not in results:
+                continue
             collectors[source] = results[source].config
             for key, value in results[source].env.items():
                 self._saved_env.setdefault(key, os.environ.get(key))

@@ -13,7 +13,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from assay.errors import EstateError
+from assay.errors import SandboxUnavailable
 
 NODE_MODULES_ENV = "ASSAY_NODE_MODULES"
 GRAPHQL_SCHEMA = Path("@octokit/graphql-schema/schema.graphql")
@@ -42,7 +42,7 @@ def find_package_file(relative: Path) -> Path:
     package = "/".join(relative.parts[:2])
     root = _checkout_root()
     where = f" in {root}" if root else " in the assay checkout (where package.json is)"
-    raise EstateError(
+    raise SandboxUnavailable(
         f"the GitHub stand-in needs the npm package {package} (GitHub's published API description), "
         f"which is not installed: run `npm ci`{where}, or point {NODE_MODULES_ENV} at a node_modules "
         "folder that has it"
