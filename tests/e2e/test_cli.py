@@ -64,6 +64,21 @@ def test_demo_writes_outputs_and_decides_aurora_mlops_at_level_1(demo_out: Path)
     assert "MLOps" in report and "mlflow" in report
 
 
+def test_demo_decides_aurora_at_level_1_everywhere_from_every_source(demo_out: Path) -> None:
+    """The seed report's verdict, reached from evidence: every source read cleanly, every area 1..1."""
+    bundle = json.loads(gzip.decompress((demo_out / "evidence.json.gz").read_bytes()))
+    statuses = {c["name"]: c["status"] for c in bundle["collectors"]}
+    assert set(statuses) >= {"aws", "azure", "github", "jenkins", "mlflow", "prometheus"}
+    assert set(statuses.values()) == {"ok"}, statuses
+    ranges = {
+        f"{rs['id']}:{a['id']}": (a["level"], a["upper"])
+        for rs in results_of(demo_out)["rulesets"]
+        for a in rs["areas"]
+    }
+    assert len(ranges) == 10
+    assert {key: r for key, r in ranges.items() if r != (1, 1)} == {}
+
+
 def test_score_reproduces_results_byte_for_byte(demo_out: Path, tmp_path: Path) -> None:
     proc = run("score", demo_out / "evidence.json.gz", "--out", tmp_path, "--quiet")
     assert proc.returncode == 0, proc.stderr

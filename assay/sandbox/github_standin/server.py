@@ -74,10 +74,20 @@ class _Handler(BaseHTTPRequestHandler):
         log.debug("github stand-in: " + format, *args)
 
     def do_GET(self) -> None:
-        self._dispatch("GET")
+        self._answer("GET")
 
     def do_POST(self) -> None:
-        self._dispatch("POST")
+        self._answer("POST")
+
+    def _answer(self, method: str) -> None:
+        """Dispatch; a bug in the stand-in answers 500 with its cause instead of dropping the connection."""
+        try:
+            self._dispatch(method)
+        except Exception as exc:
+            log.warning("github stand-in failed on %s %s", method, self.path, exc_info=True)
+            cause = (str(exc).splitlines() or [""])[0]
+            body = {"message": f"stand-in error: {type(exc).__name__}: {cause}"}
+            self._send(method, urlsplit(self.path).path, 500, body, {}, "STANDIN-ERROR")
 
     def _dispatch(self, method: str) -> None:
         parts = urlsplit(self.path)
