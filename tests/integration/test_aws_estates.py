@@ -1,7 +1,7 @@
 """The done-when check: every fixture estate, materialised with ALL sources that have a materializer and
 collected with every installed collector, lands on its designed level in every area: the evidence shows
-exactly that level (the upper bound may stay higher only where attestation would be needed). For aurora-dynamics the AWS/Azure-decided criteria must
-fail, not be unknown."""
+exactly that level (the upper bound may stay higher only where attestation would be needed). For
+aurora-dynamics the AWS/Azure-decided criteria must fail, not be unknown."""
 
 from __future__ import annotations
 
