@@ -236,6 +236,7 @@ class RealPrometheus:
             if e.firing
         }
         total = sum(j.targets for j in self.monitoring.jobs)
+        want_up = sum(j.up for j in self.monitoring.jobs)
         last = "not ready"
         while time.monotonic() < deadline:
             if self.proc is not None and self.proc.poll() is not None:
@@ -247,6 +248,9 @@ class RealPrometheus:
                 time.sleep(0.2)
                 continue
             scraped = [t for t in targets if t.get("health") in ("up", "down")]
+            # On a loaded machine one scrape of a live exporter can time out; wait until every exporter
+            # the fixture says is up has been seen up, so the audit reads the state the fixture designs.
+            up = sum(1 for t in scraped if t.get("health") == "up")
             rules = [r for g in groups for r in g["rules"]]
             firing = {
                 tuple(sorted(a["labels"].items()))
@@ -255,9 +259,12 @@ class RealPrometheus:
                 if a.get("state") == "firing"
             }
             evaluated = all(r.get("health") == "ok" for r in rules)
-            if len(scraped) == total and evaluated and expected <= firing:
+            if len(scraped) == total and up == want_up and evaluated and expected <= firing:
                 return
-            last = f"{len(scraped)}/{total} targets scraped, firing {sorted(firing)}, want {sorted(expected)}"
+            last = (
+                f"{len(scraped)}/{total} targets scraped, {up}/{want_up} up, firing {sorted(firing)}, "
+                f"want {sorted(expected)}"
+            )
             time.sleep(0.2)
         raise EstateError(
             f"Prometheus did not settle within {self.timeout:.0f} s ({last}): {self._log_tail()}"
