@@ -14,7 +14,7 @@ from assay.collectors.base import CollectorRegistry
 from assay.collectors.runner import collect_bundle
 from assay.config import AuditConfig
 from assay.errors import AssayError
-from assay.evidence import Bundle, read_bundle, write_bundle
+from assay.evidence import Bundle, write_bundle
 from assay.reports.outputs import DEFAULT_FORMATS, FILE_NAMES, ReportInputs, atomic_write, write_formats
 from assay.scoring import Results, load_rulesets, results_to_json, score
 from assay.ui import CollectionProgress
@@ -161,10 +161,6 @@ def write_outputs(
     )
     written += write_formats(out, [f for f in formats if f != "json"], inputs)
     return written
-
-
-def load_bundle_for(results_dir: Path) -> Bundle:
-    return read_bundle(results_dir / BUNDLE_NAME)
 
 
 def incomplete_sources(bundle: Bundle) -> list[str]:

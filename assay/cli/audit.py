@@ -23,6 +23,7 @@ from assay.cli.app import (
     _say,
     app,
 )
+from assay.config.schema import DEFAULT_HISTORY
 from assay.errors import EXIT_BELOW_THRESHOLD, EXIT_INCOMPLETE, AssayError
 
 
@@ -87,7 +88,7 @@ def score(
     from assay.collectors.base import installed_collectors
     from assay.evidence import read_bundle
 
-    opts = _output_options(fmt, history or _DEFAULT_HISTORY, no_history, fail_on_drop)
+    opts = _output_options(fmt, history or DEFAULT_HISTORY, no_history, fail_on_drop)
     registry = installed_collectors()
     bundle = read_bundle(bundle_path)
     ids = [r.strip() for r in rulesets.split(",") if r.strip()]
@@ -128,9 +129,6 @@ def demo(
         cfg = parse_config(sandbox.config, f"sandbox:{org}", registry)
         opts = _output_options(fmt, history or cfg.settings.history, no_history, fail_on_drop)
         _audit(cfg, registry, out, [], thresholds, strict, opts, started=started)
-
-
-_DEFAULT_HISTORY = ".assay/history.db"  # = assay.config.schema.DEFAULT_HISTORY, without importing it
 
 
 def _output_options(fmt, history, no_history, fail_on_drop, artifact="audit.yaml"):  # type: ignore[no-untyped-def]

@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from assay.cli.app import HistoryOpt, _err, _say, app
-from assay.cli.audit import _DEFAULT_HISTORY
+from assay.config.schema import DEFAULT_HISTORY
 from assay.errors import EXIT_BELOW_THRESHOLD, EXIT_INTERNAL, AssayError
 
 
@@ -58,7 +58,7 @@ def report(
     path = results_path / RESULTS_NAME if results_path.is_dir() else results_path
     results = read_results(path)
     bundle = bundle_beside(path, results)
-    trend, previous = read_history(history or _DEFAULT_HISTORY, results)
+    trend, previous = read_history(history or DEFAULT_HISTORY, results)
     formats = parse_formats([fmt], default=["md"])
     inputs = ReportInputs(results=results, bundle=bundle, trend=trend, previous=previous)
     if out is None and formats != ["charts"] and len(formats) == 1:
@@ -88,7 +88,7 @@ def history_cmd(
     scope: Annotated[str | None, typer.Option("--scope", help="Only audits of this scope.")] = None,
     limit: Annotated[int, typer.Option("--limit", help="The last N audits.", min=1)] = 20,
     db: Annotated[str, typer.Option("--db", help="History store: a SQLite file or SQLAlchemy URL.")] = (
-        _DEFAULT_HISTORY
+        DEFAULT_HISTORY
     ),
     fmt: Annotated[str, typer.Option("--format", "-f", help="table or json.")] = "table",
 ) -> None:
@@ -126,7 +126,7 @@ def history_cmd(
 def diff_cmd(
     old: Annotated[str, typer.Argument(help="results.json, an output folder, a bundle, or a history id.")],
     new: Annotated[str, typer.Argument(help="The same kinds as OLD.")],
-    db: Annotated[str, typer.Option("--db", help="History store for history ids.")] = _DEFAULT_HISTORY,
+    db: Annotated[str, typer.Option("--db", help="History store for history ids.")] = DEFAULT_HISTORY,
     fmt: Annotated[str, typer.Option("--format", "-f", help="table, md or json.")] = "table",
     fail_on_drop: Annotated[
         bool, typer.Option("--fail-on-drop", help="Exit 3 when any area's level fell from OLD to NEW.")

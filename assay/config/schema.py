@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from assay.collectors.base import SourceConfig
 
 DEFAULT_RULESETS = ["ai-cmm", "mlops-report"]
-DEFAULT_HISTORY = ".assay/history.db"  # the same default as assay.history.store (kept light to import)
+DEFAULT_HISTORY = ".assay/history.db"  # relative to the working directory
 
 
 class AuditSettings(BaseModel):

@@ -11,7 +11,6 @@ from assay.history.diff import (
     trend_points,
 )
 from assay.history.store import (
-    DEFAULT_HISTORY,
     AuditRecord,
     EvidenceEntry,
     HistoryError,
@@ -21,7 +20,6 @@ from assay.history.store import (
 )
 
 __all__ = [
-    "DEFAULT_HISTORY",
     "AuditRecord",
     "CriterionFlip",
     "EvidenceChange",

@@ -22,8 +22,6 @@ from assay.errors import AssayError
 from assay.evidence import Bundle, sha256_hex
 from assay.scoring import Results, results_to_json
 
-DEFAULT_HISTORY = ".assay/history.db"
-
 metadata = MetaData()
 audits = Table(
     "assay_audits",
@@ -100,7 +98,7 @@ def history_url(setting: str | Path) -> str:
 class HistoryStore:
     """Record audits and read them back, oldest first."""
 
-    def __init__(self, setting: str | Path = DEFAULT_HISTORY) -> None:
+    def __init__(self, setting: str | Path) -> None:
         self.url = history_url(setting)
         try:
             self.engine: Engine = create_engine(self.url)

@@ -12,6 +12,7 @@ from typing import Any
 
 from assay.collectors.derive import EvidenceView, Measured, SignalSet, Unknown, ratio, require_population
 from assay.collectors.mlflow.summaries import tag_key
+from assay.collectors.populations import production_versions
 from assay.evidence import Confidence, Evidence, SignalType, UnknownReason
 
 SOURCE = "mlflow"
@@ -21,8 +22,6 @@ SERVER = "mlflow.server"
 
 RUNS_WINDOW_DAYS = 90
 DEFAULT_LOOKBACK_DAYS = 90
-PRODUCTION_ALIASES = frozenset({"prod", "production", "champion"})
-PRODUCTION_STAGE = "production"
 APPROVER_KEYS = frozenset({"approved_by", "approver", "validated_by"})
 APPROVAL_STATUS_KEYS = frozenset(
     {"approval", "approval_status", "approved", "validation_status", "review_status"}
@@ -76,18 +75,6 @@ def _versions(models: list[Evidence]) -> Iterator[tuple[Evidence, dict[str, Any]
     for model in models:
         for version in model.data.get("versions", []):
             yield model, version
-
-
-def production_versions(model: Evidence) -> list[dict[str, Any]]:
-    """The versions serving production: an alias prod/production/champion, or the legacy Production stage."""
-    aliased = {
-        str(v) for alias, v in model.data.get("aliases", {}).items() if alias.lower() in PRODUCTION_ALIASES
-    }
-    return [
-        v
-        for v in model.data.get("versions", [])
-        if str(v["version"]) in aliased or str(v.get("current_stage", "")).lower() == PRODUCTION_STAGE
-    ]
 
 
 def production_models(view: EvidenceView) -> list[Evidence]:

@@ -15,11 +15,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from assay.collectors.derive import EvidenceView, Unknown
+from assay.collectors.populations import production_versions
 from assay.evidence import Evidence, UnknownReason
 
 MLFLOW_MODEL = "mlflow.registered_model"
 SAGEMAKER_ENDPOINT = "aws.sagemaker.endpoint"
-PRODUCTION_ALIASES = frozenset({"prod", "production", "champion"})
 ENV_TAG_KEYS = frozenset({"env", "environment", "stage", "tier"})
 NON_PROD = re.compile(r"dev|develop|development|test|testing|stag|staging|qa|uat|sandbox|non-?prod|pre-?prod")
 
@@ -47,17 +47,6 @@ class ProductionModel:
 
     def known_as(self, label_values: set[str]) -> bool:
         return bool(self.names & label_values)
-
-
-def production_versions(model: Evidence) -> list[dict]:
-    aliased = {
-        str(v) for a, v in (model.data.get("aliases") or {}).items() if a.lower() in PRODUCTION_ALIASES
-    }
-    return [
-        v
-        for v in model.data.get("versions") or []
-        if str(v.get("version")) in aliased or str(v.get("current_stage", "")).lower() == "production"
-    ]
 
 
 def _mlflow_models(view: EvidenceView) -> list[ProductionModel]:
