@@ -23,7 +23,7 @@ from assay.collectors.base import (
     SourceUnavailable,
     current_source,
 )
-from assay.collectors.derive import EvidenceView
+from assay.collectors.derive import GAP_SUFFIX, EvidenceView
 from assay.evidence import Bundle, CollectorError, CollectorRun, Evidence, Signal, UnknownReason, utc_now
 
 log = logging.getLogger(__name__)
@@ -54,12 +54,15 @@ def collect_bundle(
     default_timeout: float = 300.0,
     on_progress: ProgressFn | None = None,
     not_configured: Mapping[str, str] | None = None,
+    now: datetime | None = None,
 ) -> Bundle:
     """Collect from every configured source and return a sealed bundle with evidence and signals.
 
     ``sections`` maps source name to its validated config section (None = not configured). Every
     installed collector appears in the bundle, so a source that was not configured is visible as such.
     ``not_configured`` may carry a reason per source (e.g. a missing secret) shown in its run.
+    ``now`` is the instant windows are measured from (default: the start of collection); replaying a
+    recording sets it to when the recording was made.
     """
     accounting.install()
     started_at = utc_now()
@@ -80,7 +83,7 @@ def collect_bundle(
                 errors=[CollectorError(endpoint="config", reason=UnknownReason.NOT_CONFIGURED, message=msg)],
             )
             continue
-        ctx = CollectContext(name, scope=scope, now=started_at, on_progress=on_progress)
+        ctx = CollectContext(name, scope=scope, now=now or started_at, on_progress=on_progress)
         jobs.append(_Job(name, section, ctx, section.timeout_seconds or default_timeout))
 
     for job in jobs:
@@ -164,9 +167,28 @@ def _wait(jobs: list[_Job]) -> None:
             )
 
 
+def nothing_read(collected: list[Evidence], errors: list[CollectorError]) -> CollectorError | None:
+    """The run-level failure of a source that saw nothing but gaps: every read it tried was refused or
+    failed, so the source is ``failed`` (denied when every refusal was a denial), not ``partial``."""
+    if not errors or any(not e.kind.endswith(GAP_SUFFIX) for e in collected):
+        return None
+    denied = all(e.reason is UnknownReason.DENIED for e in errors)
+    first = next((e for e in errors if denied or e.reason is not UnknownReason.DENIED), errors[0])
+    return CollectorError(
+        endpoint="source",
+        reason=UnknownReason.DENIED if denied else first.reason,
+        message=f"nothing could be read ({len(errors)} of its reads failed); first: {first.endpoint}: "
+        f"{first.message}",
+    )
+
+
 def _run_record(job: _Job, collected: list[Evidence], started_at: datetime) -> CollectorRun:
     errors = list(job.ctx.errors)
-    if job.failure is not None:
+    if job.failure is None and (empty := nothing_read(collected, errors)) is not None:
+        job.failure = empty
+        errors.insert(0, empty)  # first: the reason every signal of the source gives
+        status = "failed"
+    elif job.failure is not None:
         errors.append(job.failure)
         status = "failed"
     elif errors:

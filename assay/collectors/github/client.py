@@ -199,9 +199,15 @@ class GithubClient:
         if self.config.uses_app:
             return (
                 f"GitHub refused GitHub App {self.config.app_id} installation {self.config.installation_id} "
-                f"(401 Bad credentials); check the key in {self.config.private_key_env}"
+                f"(401 Bad credentials); check the key in {self.config.private_key_env}; the installation "
+                "needs read access to Metadata, Contents, Pull requests, Administration, Members, "
+                "Projects and the three alert kinds (`assay permissions github`)"
             )
-        return f"GitHub refused the token in {self.config.token_env} (401 Bad credentials)"
+        return (
+            f"GitHub refused the token in {self.config.token_env} (401 Bad credentials: missing, expired "
+            "or revoked); a valid token with scopes repo, read:org, read:project and security_events is "
+            "needed (`assay permissions github`)"
+        )
 
     def _observe(self, resource: str, headers: dict[str, Any]) -> None:
         if "x-ratelimit-remaining" not in headers:

@@ -17,6 +17,7 @@ from assay.collectors.base import CollectContext, Collector, SourceUnavailable
 from assay.collectors.github.config import GithubConfig
 from assay.collectors.github.org import (
     ALERT_SOURCES,
+    denied_message,
     read_alerts,
     read_projects,
     read_security_settings,
@@ -80,8 +81,10 @@ def _repositories(client: Any, config: GithubConfig, ctx: CollectContext, org: s
     except LookupError as exc:
         return [ctx.gap("repos", endpoint, UnknownReason.DENIED, f"{org}: {exc}")]
     except GithubException as exc:
-        if exc.status in (403, 404):
-            return [ctx.gap("repos", endpoint, UnknownReason.DENIED, f"{org}: GitHub answered {exc.status}")]
+        if exc.status in (401, 403, 404):
+            needs = ("repo", "Metadata: read, Contents: read, Pull requests: read, Administration: read")
+            message = denied_message(f"{org} repositories", exc, needs)
+            return [ctx.gap("repos", endpoint, UnknownReason.DENIED, message)]
         return [ctx.gap("repos", endpoint, UnknownReason.ERROR, f"{org}: GitHub answered {exc.status}")]
     except Exception as exc:
         return [ctx.gap("repos", endpoint, UnknownReason.ERROR, f"{org}: reading repositories failed: {exc}")]

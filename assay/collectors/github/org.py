@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from assay.collectors.base import CollectContext
+from assay.collectors.base import CollectContext, SourceUnavailable
 from assay.collectors.github.client import GithubClient
 from assay.collectors.github.config import GithubConfig
 from assay.collectors.github.queries import PROJECTS, TEAMS
@@ -93,6 +93,8 @@ def read_alerts(
             message = denied_message(f"{org} {kind.replace('_', ' ')} alerts", exc, spec["needs"])
             return [ctx.gap(scope, endpoint, UnknownReason.DENIED, message)]
         return [ctx.gap(scope, endpoint, UnknownReason.ERROR, f"{org}: {endpoint} failed: {exc.status}")]
+    except SourceUnavailable:
+        raise
     except Exception as exc:  # rate limit beyond the configured wait, connection lost
         return [ctx.gap(scope, endpoint, UnknownReason.ERROR, f"{org}: {endpoint} failed: {exc}")]
     keep = [a for a in open_alerts if wanted(config, a["repo"])]
@@ -150,6 +152,8 @@ def read_security_settings(
         reason = UnknownReason.DENIED if exc.status in (401, 403, 404) else UnknownReason.ERROR
         msg = denied_message(f"{org} repository security settings", exc, ("repo", "Administration: read"))
         return [ctx.gap("security_settings", endpoint, reason, msg)]
+    except SourceUnavailable:
+        raise
     except Exception as exc:
         return [
             ctx.gap("security_settings", endpoint, UnknownReason.ERROR, f"{org}: {endpoint} failed: {exc}")
@@ -174,14 +178,30 @@ def _on(sa: dict[str, Any], key: str) -> bool:
     return (sa.get(key) or {}).get("status") == "enabled"
 
 
+def _refused(
+    ctx: CollectContext, org: str, scope: str, endpoint: str, exc: Any, needs: tuple[str, str]
+) -> Evidence:
+    """A read GitHub answered with an HTTP error: denied (naming the scope) for 401/403/404, else error."""
+    if exc.status in (401, 403, 404):
+        message = denied_message(f"{org} {scope}", exc, needs)
+        return ctx.gap(scope, endpoint, UnknownReason.DENIED, message)
+    return ctx.gap(scope, endpoint, UnknownReason.ERROR, f"{org}: {endpoint} failed: HTTP {exc.status}")
+
+
 def read_teams(client: GithubClient, config: GithubConfig, ctx: CollectContext, org: str) -> list[Evidence]:
     """Every team with its members (pseudonymised) and the repositories it has access to."""
+    from github.GithubException import GithubException
+
     out: list[Evidence] = []
     after = None
     endpoint = "GraphQL organization.teams"
     while True:
         try:
             answer = client.graphql(TEAMS, {"org": org, "after": after}, endpoint, expect=2)
+        except SourceUnavailable:
+            raise
+        except GithubException as exc:
+            return [_refused(ctx, org, "teams", endpoint, exc, ("read:org", "Members: read"))]
         except Exception as exc:
             return [ctx.gap("teams", endpoint, UnknownReason.ERROR, f"{org}: reading teams failed: {exc}")]
         conn = ((answer.data.get("organization") or {}).get("teams")) or None
@@ -221,9 +241,15 @@ def read_projects(
     client: GithubClient, config: GithubConfig, ctx: CollectContext, org: str
 ) -> list[Evidence]:
     """Project boards' titles: an AI portfolio or intake board shows an intake process."""
+    from github.GithubException import GithubException
+
     endpoint = "GraphQL organization.projectsV2"
     try:
         answer = client.graphql(PROJECTS, {"org": org}, endpoint)
+    except SourceUnavailable:
+        raise
+    except GithubException as exc:
+        return [_refused(ctx, org, "projects", endpoint, exc, ("read:project", "Projects: read"))]
     except Exception as exc:
         return [ctx.gap("projects", endpoint, UnknownReason.ERROR, f"{org}: reading projects failed: {exc}")]
     conn = ((answer.data.get("organization") or {}).get("projectsV2")) or None

@@ -7,7 +7,7 @@ import fnmatch
 from datetime import datetime, timedelta
 from typing import Any
 
-from assay.collectors.base import CollectContext
+from assay.collectors.base import CollectContext, SourceUnavailable
 from assay.collectors.github.client import GithubClient
 from assay.collectors.github.config import GithubConfig
 from assay.collectors.github.queries import KEY_BLOBS, KEY_TREES, REPOSITORIES, workflows_query
@@ -67,10 +67,11 @@ def read_repositories(
                     scopes.setdefault(FIELD_SCOPES[part], err.get("message", "no detail"))
         conn = ((data.get("organization") or {}).get("repositories")) or {}
         total = conn.get("totalCount", 0)
-        for node in conn.get("nodes") or []:
-            if node is None:
-                continue
+        for index, node in enumerate(conn.get("nodes") or []):
             listed += 1
+            if node is None:  # listed, but GitHub would not give it: a gap, never a silent drop
+                out.append(_null_node(ctx, org, index, after, errors))
+                continue
             if wanted(config, node["name"]):
                 summaries.append(repo_summary(node, org))
         ctx.progress(f"{org}: {listed}/{total} repositories read")
@@ -106,6 +107,32 @@ def read_repositories(
     return out
 
 
+UNREADABLE = "repos.unreadable"  # a gap scope of its own: one unreadable repository leaves the rest known
+
+
+def _errors_at(errors: list[dict[str, Any]], prefix: list[Any]) -> str:
+    """The messages of the GraphQL errors whose path starts with ``prefix``."""
+    found = [
+        f"{e.get('type') or 'ERROR'}: {e.get('message') or 'no detail'}"
+        for e in errors
+        if list(e.get("path") or [])[: len(prefix)] == prefix
+    ]
+    return "; ".join(found) or "GitHub returned null without an error"
+
+
+def _null_node(
+    ctx: CollectContext, org: str, index: int, after: str | None, errors: list[dict[str, Any]]
+) -> Evidence:
+    where = f"organization.repositories.nodes[{index}]" + (f" after cursor {after}" if after else "")
+    message = _errors_at(errors, ["organization", "repositories", "nodes", index])
+    return ctx.gap(
+        UNREADABLE,
+        "GraphQL organization.repositories",
+        _reason(message),
+        f"{org}: repository {where} came back null ({message}); it is left out of every repository count",
+    )
+
+
 def _page(client: GithubClient, org: str, since: str, after: str | None, size: int) -> Any:
     from github.GithubException import GithubException
 
@@ -130,7 +157,7 @@ def _reason(message: str) -> Any:
     from assay.evidence import UnknownReason
 
     lowered = message.lower()
-    denied = "not accessible" in lowered or "scope" in lowered or "permission" in lowered
+    denied = any(word in lowered for word in ("not accessible", "scope", "permission", "forbidden", "saml"))
     return UnknownReason.DENIED if denied else UnknownReason.ERROR
 
 
@@ -152,24 +179,42 @@ def _read_workflows(
             need.append(summary)
         else:
             summary["workflows"] = [] if not files else None
+    gaps: list[Evidence] = []
     for start in range(0, len(need), config.workflow_batch):
         batch = need[start : start + config.workflow_batch]
         try:
             answer = client.graphql(
                 workflows_query(org, [s["name"] for s in batch]), {}, "GraphQL repository.object(workflows)"
             )
+        except SourceUnavailable:
+            raise
         except Exception as exc:
             from assay.evidence import UnknownReason
 
             return [
+                *gaps,
                 ctx.gap(
                     "workflows",
                     "GraphQL repository.object(workflows)",
                     UnknownReason.ERROR,
                     f"{org}: reading workflow files failed: {exc}",
-                )
+                ),
             ]
+        failed = []
         for i, summary in enumerate(batch):
+            if answer.data.get(f"r{i}") is None or any(
+                list(e.get("path") or [])[:1] == [f"r{i}"] for e in answer.errors
+            ):
+                message = _errors_at(answer.errors, [f"r{i}"])
+                failed.append(
+                    ctx.gap(
+                        UNREADABLE,
+                        "GraphQL repository.object(workflows)",
+                        _reason(message),
+                        f"{org}/{summary['name']}: workflow files could not be read ({message})",
+                    )
+                )
+                continue  # its workflows stay None: unknown, not "no workflows"
             tree = ((answer.data.get(f"r{i}") or {}).get("object")) or {}
             entries = tree.get("entries") or []
             summary["workflows"] = [
@@ -177,10 +222,11 @@ def _read_workflows(
                 for e in entries
                 if e["name"].endswith((".yml", ".yaml"))
             ]
+        gaps.extend(failed)
         ctx.progress(
             f"{org}: workflow files of {min(start + len(batch), len(need))}/{len(need)} repositories"
         )
-    return []
+    return gaps
 
 
 def repo_summary(node: dict[str, Any], org: str) -> dict[str, Any]:
