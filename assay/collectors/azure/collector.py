@@ -6,26 +6,34 @@ principal whose secret an environment variable holds. TLS is always verified (``
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from typing import Any
 
 from assay.collectors.azure import kinds
 from assay.collectors.azure.config import AzureConfig
 from assay.collectors.azure.fetch import SubscriptionReader, reason_of, short
-from assay.collectors.azure.operations import role_text
+from assay.collectors.azure.operations import OPERATIONS, role_text
 from assay.collectors.azure.signals import signals
+from assay.collectors.azure.values import enum_text, tag_map
 from assay.collectors.base import CollectContext, Collector, SourceUnavailable
+from assay.collectors.derive import GAP_SUFFIX
 from assay.evidence import Evidence, UnknownReason
 
 ARM_SCOPE = "https://management.azure.com/.default"
+DEFAULT_BUDGET = 300.0  # seconds, the runner's default source timeout
 
 
 class _Clients:
     """The management clients, one per subscription, all on one credential and transport settings."""
 
-    def __init__(self, credential: Any, cfg: AzureConfig) -> None:
+    def __init__(self, credential: Any, cfg: AzureConfig, deadline: float) -> None:
+        from assay.collectors.azure.retry import bounded_retry_policy
+
         self.credential = credential
-        self.kwargs: dict[str, Any] = {"retry_total": cfg.max_retries, "retry_backoff_factor": 0.5}
+        # One retry policy for every client: 429/503 (and other retryable answers) are retried, honouring
+        # Retry-After, but never past the source's deadline.
+        self.kwargs: dict[str, Any] = {"retry_policy": bounded_retry_policy(cfg.max_retries, deadline)}
         if cfg.base_url:
             self.kwargs.update(base_url=cfg.base_url, credential_scopes=[ARM_SCOPE])
         if cfg.ca_bundle:
@@ -68,14 +76,27 @@ class AzureCollector(Collector):
     def collect(self, config: Any, ctx: CollectContext) -> Iterator[Evidence]:
         """Yield each subscription's evidence (or the gaps where it was refused)."""
         cfg = config if isinstance(config, AzureConfig) else AzureConfig.model_validate(config)
-        clients = _Clients(_credential(cfg, ctx), cfg)
+        budget = cfg.timeout_seconds or getattr(ctx, "timeout", None) or DEFAULT_BUDGET
+        clients = _Clients(_credential(cfg, ctx), cfg, time.monotonic() + float(budget))
         subs = self._subscriptions(clients, cfg, ctx)
         for sub in subs:
             yield ctx.evidence(kinds.SUBSCRIPTION, sub["id"], "subscriptions.list", sub)
         readers = [SubscriptionReader(ctx, clients, sub) for sub in subs]
+        read, gaps = 0, []
         for found in ctx.map(lambda r: list(r.evidence()), readers, max_workers=cfg.concurrency):
-            yield from found
+            for ev in found:
+                if ev.kind == kinds.SOURCE + GAP_SUFFIX:
+                    gaps.append(ev)
+                else:
+                    read += 1
+                yield ev
         ctx.details.update(subscriptions=len(subs))
+        if gaps and not read:  # subscriptions were listed, but nothing in any of them could be read
+            denied = all(g.data["reason"] == UnknownReason.DENIED.value for g in gaps)
+            raise SourceUnavailable(
+                UnknownReason.DENIED if denied else UnknownReason.ERROR,
+                f"nothing could be read in {len(subs)} subscription(s): {gaps[0].data['message']}",
+            )
 
     def _subscriptions(
         self, clients: _Clients, cfg: AzureConfig, ctx: CollectContext
@@ -90,16 +111,17 @@ class AzureCollector(Collector):
             reason = reason_of(exc)
             if type(exc).__name__ == "ServiceRequestError":
                 reason = UnknownReason.ERROR
+            need = f" (needs {OPERATIONS['subscriptions.list'][0]})" if reason is UnknownReason.DENIED else ""
             raise SourceUnavailable(
-                reason, f"cannot list subscriptions at {where}: {ctx.redact(short(exc))}"
+                reason, f"cannot list subscriptions at {where}{need}: {ctx.redact(short(exc))}"
             ) from None
         wanted = {s.lower() for s in cfg.subscriptions}
         subs = [
             {
                 "id": s.subscription_id,
                 "name": s.display_name or "",
-                "state": str(s.state or ""),
-                "tags": {str(k): str(v)[:100] for k, v in sorted((getattr(s, "tags", None) or {}).items())},
+                "state": enum_text(s.state),
+                "tags": tag_map(getattr(s, "tags", None)),
             }
             for s in found
             if not wanted or (s.subscription_id or "").lower() in wanted

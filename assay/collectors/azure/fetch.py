@@ -3,12 +3,21 @@ policy assignments (guardrails), Azure ML online endpoints and Monitor alert rul
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterator
 from typing import Any
+from urllib.parse import unquote
 
 from assay.collectors.azure import kinds
 from assay.collectors.azure.operations import OPERATIONS
+from assay.collectors.azure.policy import (
+    DefinitionReader,
+    DefinitionRef,
+    Unreadable,
+    parse_definition_id,
+    resolve_assignment,
+    strongest,
+)
+from assay.collectors.azure.values import enum_text, tag_map
 from assay.collectors.base import CollectContext
 from assay.evidence import Evidence, UnknownReason
 
@@ -17,7 +26,6 @@ API_VERSIONS = {
     kinds.METRIC_ALERT: "2018-03-01",
     kinds.SCHEDULED_QUERY: "2023-12-01",
 }
-AI_NAMESPACES = ("microsoft.machinelearningservices", "microsoft.cognitiveservices")
 
 
 class Refused(Exception):
@@ -66,6 +74,18 @@ class SubscriptionReader:
         message = f"{action} {verb} on subscription {self.sub_id} ({op}): {short(exc)}"
         return Refused(self.ctx.gap(scope, f"{op} {self.sub_id}", reason, message))
 
+    def item_gap(self, op: str, item: str, exc: BaseException, what: str = "") -> Evidence:
+        """A gap for one item that was seen (listed or referenced) but could not be read."""
+        action, scope = OPERATIONS[op]
+        reason = reason_of(exc)
+        status = getattr(exc, "status_code", None)
+        verb = "was denied" if reason is UnknownReason.DENIED else f"failed ({status or 'no answer'})"
+        message = (
+            f"{what or 'item'} {item} seen in subscription {self.sub_id} could not be read: {op} "
+            f"needing {action} {verb}: {short(exc)}"
+        )
+        return self.ctx.gap(scope, f"{op} {item}", reason, message)
+
     def paged(self, op: str, pager: Callable[[], Any]) -> list[Any]:
         items: list[Any] = []
         try:
@@ -78,13 +98,9 @@ class SubscriptionReader:
         return items
 
     def one(self, op: str, fn: Callable[[], Any]) -> Any:
+        """One GET, counted; errors (404 included) propagate for the caller to turn into a gap."""
         self.ctx.count_call(f"{op} {self.sub_id}")
-        try:
-            return fn()
-        except Exception as exc:
-            if getattr(exc, "status_code", None) == 404:
-                return None
-            raise self._gap(op, exc) from None
+        return fn()
 
     def evidence(self) -> Iterator[Evidence]:
         """Every family in turn; a refused family yields its gap and the others still run."""
@@ -102,13 +118,14 @@ class SubscriptionReader:
     def resources(self, into: list[dict[str, Any]]) -> list[Evidence]:
         rm = self.clients.resources(self.sub_id)
         for r in self.paged("resources.list", rm.resources.list):
+            rid = r.id or ""
             into.append(
                 {
-                    "id": r.id,
-                    "type": r.type,
+                    "id": rid,
+                    "type": r.type or "",
                     "location": r.location,
-                    "tags": {str(k): str(v)[:100] for k, v in sorted((r.tags or {}).items())},
-                    "resource_group": r.id.split("/")[4] if r.id.count("/") > 4 else "",
+                    "tags": tag_map(r.tags),
+                    "resource_group": unquote(rid.split("/")[4]) if rid.count("/") > 4 else "",
                 }
             )
         data = {"resources": sorted(into, key=lambda r: r["id"].lower())}
@@ -132,22 +149,7 @@ class SubscriptionReader:
                     lambda g=group: dm.deployments.list_by_resource_group(g),
                 )
             ]
-        data = {
-            "deployments": [
-                {
-                    "name": d.name,
-                    "resource_group": group,
-                    "state": getattr(d.properties, "provisioning_state", None),
-                    "timestamp": d.properties.timestamp.isoformat()
-                    if getattr(d.properties, "timestamp", None)
-                    else None,
-                    "resources": sorted(
-                        r.id.lower() for r in (getattr(d.properties, "output_resources", None) or []) if r.id
-                    ),
-                }
-                for group, d in found
-            ]
-        }
+        data = {"deployments": [_deployment(group, d) for group, d in found]}
         return [
             self.ctx.evidence(
                 kinds.DEPLOYMENTS, self.sub_id, f"deployments.list_by_resource_group {self.sub_id}", data
@@ -156,86 +158,131 @@ class SubscriptionReader:
 
     def policy(self, _: list[dict[str, Any]]) -> list[Evidence]:
         pc = self.clients.policy(self.sub_id)
-        assignments = []
+        reader = DefinitionReader(lambda ref: self._definition(pc, ref))
+        assignments, gaps = [], []
         for a in self.paged("policy_assignments.list", pc.policy_assignments.list):
-            definition = self._definition(pc, a.policy_definition_id or "")
-            rule = getattr(definition, "policy_rule", None) or {}
-            effect = str((rule.get("then") or {}).get("effect", "")) if isinstance(rule, dict) else ""
-            if effect.startswith("[parameters("):
-                name = effect.split("'")[1] if "'" in effect else "effect"
-                given = (a.parameters or {}).get(name)
-                default = (getattr(definition, "parameters", None) or {}).get(name)
-                effect = str(getattr(given, "value", None) or getattr(default, "default_value", None) or "")
-            text = json.dumps(rule).lower() if rule else ""
-            assignments.append(
-                {
-                    "name": a.name,
-                    "definition": (a.policy_definition_id or "").rsplit("/", 1)[-1],
-                    "effect": effect.lower(),
-                    "enforced": str(getattr(a, "enforcement_mode", "Default") or "Default") != "DoNotEnforce",
-                    "ai_services": any(ns in text for ns in AI_NAMESPACES),
-                }
-            )
+            definition_id = a.policy_definition_id or ""
+            entry: dict[str, Any] = {
+                "name": a.name,
+                "definition": definition_id.rsplit("/", 1)[-1],
+                "effect": "",
+                "enforced": enum_text(a.enforcement_mode, "Default").lower() != "donotenforce",
+                "ai_services": False,
+            }
+            ref = parse_definition_id(definition_id)
+            if ref is None:
+                gaps.append(
+                    self.item_gap(
+                        "policy_assignments.list",
+                        definition_id,
+                        ValueError(f"assignment {a.name} names a definition id of no known form"),
+                        "policy definition",
+                    )
+                )
+            else:
+                if ref.is_set:
+                    entry["initiative"] = True
+                try:
+                    resolved = resolve_assignment(a, ref, reader)
+                except Unreadable as unreadable:
+                    gaps.append(
+                        self.item_gap(
+                            unreadable.ref.operation,
+                            unreadable.ref.id,
+                            unreadable.exc,
+                            f"policy definition (assigned by {a.name})",
+                        )
+                    )
+                else:
+                    entry["effect"] = strongest(resolved.effects)
+                    entry["ai_services"] = resolved.ai_services
+                    if ref.is_set:
+                        entry["effects"] = sorted(set(resolved.effects))
+                    for unresolved in resolved.unresolved:
+                        gaps.append(
+                            self.item_gap(
+                                ref.operation,
+                                unresolved,
+                                ValueError(
+                                    "its effect is a parameter with no value in the assignment and no default"
+                                ),
+                                f"policy effect (assigned by {a.name}) of",
+                            )
+                        )
+            assignments.append(entry)
         data = {"assignments": sorted(assignments, key=lambda a: a["name"])}
-        return [self.ctx.evidence(kinds.POLICY, self.sub_id, f"policy_assignments.list {self.sub_id}", data)]
+        return [
+            *gaps,
+            self.ctx.evidence(kinds.POLICY, self.sub_id, f"policy_assignments.list {self.sub_id}", data),
+        ]
 
-    def _definition(self, pc: Any, definition_id: str) -> Any:
-        if "/policySetDefinitions/" in definition_id:
-            return None  # initiatives bundle many effects; their members are not resolved here
-        name = definition_id.rsplit("/", 1)[-1]
-        if definition_id.lower().startswith("/subscriptions/"):
-            return self.one("policy_definitions.get", lambda: pc.policy_definitions.get(name))
-        return self.one("policy_definitions.get_built_in", lambda: pc.policy_definitions.get_built_in(name))
+    def _definition(self, pc: Any, ref: DefinitionRef) -> Any:
+        ops = pc.policy_set_definitions if ref.is_set else pc.policy_definitions
+        if ref.scope == "builtin":
+            return self.one(ref.operation, lambda: ops.get_built_in(ref.name))
+        if ref.scope == "management_group":
+            return self.one(ref.operation, lambda: ops.get_at_management_group(ref.scope_id, ref.name))
+        if ref.scope_id.lower() != self.sub_id.lower():  # another subscription's definition
+            other = self.clients.policy(ref.scope_id)
+            ops = other.policy_set_definitions if ref.is_set else other.policy_definitions
+        return self.one(ref.operation, lambda: ops.get(ref.name))
 
     def _typed(self, resources: list[dict[str, Any]], rtype: str) -> list[dict[str, Any]]:
         return [r for r in resources if r["type"].lower() == rtype]
 
-    def online_endpoints(self, resources: list[dict[str, Any]]) -> list[Evidence]:
+    def _details(self, op: str, rtype: str, resources: list[dict[str, Any]]) -> Iterator[Any]:
+        """(resource, its GET properties) for each resource of a type; unreadable ones become gaps."""
         rm = self.clients.resources(self.sub_id)
+        for r in self._typed(resources, rtype):
+            try:
+                detail = self.one(
+                    op, lambda r=r: rm.resources.get_by_id(r["id"], api_version=API_VERSIONS[rtype])
+                )
+            except Exception as exc:
+                if reason_of(exc) is UnknownReason.DENIED:
+                    raise self._gap(op, exc) from None  # the same permission is missing for them all
+                yield r, self.item_gap(op, r["id"], exc, rtype.rsplit("/", 1)[-1])
+                continue
+            yield r, (getattr(detail, "properties", None) or {})
+
+    def online_endpoints(self, resources: list[dict[str, Any]]) -> list[Evidence]:
         found = []
-        for r in self._typed(resources, kinds.ML_ONLINE_ENDPOINT):
-            detail = self.one(
-                "resources.get_by_id[onlineEndpoints]",
-                lambda r=r: rm.resources.get_by_id(
-                    r["id"], api_version=API_VERSIONS[kinds.ML_ONLINE_ENDPOINT]
-                ),
-            )
-            props = (getattr(detail, "properties", None) or {}) if detail is not None else {}
+        op = "resources.get_by_id[onlineEndpoints]"
+        for r, props in self._details(op, kinds.ML_ONLINE_ENDPOINT, resources):
+            if isinstance(props, Evidence):
+                found.append(props)
+                continue
+            rid = r["id"]
+            workspace = rid.rsplit("/onlineEndpoints/", 1)[0] if "/onlineendpoints/" in rid.lower() else ""
             data = {
-                "name": r["id"].rsplit("/", 1)[-1],
-                "workspace": r["id"].rsplit("/onlineEndpoints/", 1)[0]
-                if "/onlineEndpoints/" in r["id"]
-                else "",
+                "name": unquote(rid.rsplit("/", 1)[-1]),
+                "workspace": workspace.lower(),
                 "subscription": self.sub_id,
                 "location": r["location"],
                 "tags": r["tags"],
-                "provisioning_state": props.get("provisioningState", "Succeeded"),
+                "provisioning_state": enum_text(props.get("provisioningState")) or None,
                 "traffic": props.get("traffic") or {},
             }
-            data["workspace"] = data["workspace"].lower()
             found.append(
                 self.ctx.evidence(
-                    kinds.ONLINE_ENDPOINT, r["id"].lower(), f"resources.get_by_id {self.sub_id}", data
+                    kinds.ONLINE_ENDPOINT, rid.lower(), f"resources.get_by_id {self.sub_id}", data
                 )
             )
         return found
 
     def alerts(self, resources: list[dict[str, Any]]) -> list[Evidence]:
-        rm = self.clients.resources(self.sub_id)
         found = []
-        for rtype, op in (
+        for rtype, name in (
             (kinds.METRIC_ALERT, "metricAlerts"),
             (kinds.SCHEDULED_QUERY, "scheduledQueryRules"),
         ):
-            for r in self._typed(resources, rtype):
-                detail = self.one(
-                    f"resources.get_by_id[{op}]",
-                    lambda r=r, t=rtype: rm.resources.get_by_id(r["id"], api_version=API_VERSIONS[t]),
-                )
-                props = (getattr(detail, "properties", None) or {}) if detail is not None else {}
+            for r, props in self._details(f"resources.get_by_id[{name}]", rtype, resources):
+                if isinstance(props, Evidence):
+                    found.append(props)
+                    continue
                 data = {
-                    "type": op,
-                    "enabled": bool(props.get("enabled", True)),
+                    "type": name,
+                    "enabled": props.get("enabled") is not False,
                     "scopes": sorted(str(s).lower() for s in props.get("scopes") or []),
                 }
                 found.append(
@@ -244,3 +291,15 @@ class SubscriptionReader:
                     )
                 )
         return found
+
+
+def _deployment(group: str, d: Any) -> dict[str, Any]:
+    props = getattr(d, "properties", None)
+    timestamp = getattr(props, "timestamp", None)
+    return {
+        "name": d.name,
+        "resource_group": group,
+        "state": enum_text(getattr(props, "provisioning_state", None)) or None,
+        "timestamp": timestamp.isoformat() if timestamp else None,
+        "resources": sorted(r.id.lower() for r in (getattr(props, "output_resources", None) or []) if r.id),
+    }

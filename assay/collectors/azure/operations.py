@@ -15,6 +15,16 @@ OPERATIONS: dict[str, tuple[str, str]] = {
     "policy_assignments.list": ("Microsoft.Authorization/policyAssignments/read", "policy"),
     "policy_definitions.get": ("Microsoft.Authorization/policyDefinitions/read", "policy"),
     "policy_definitions.get_built_in": ("Microsoft.Authorization/policyDefinitions/read", "policy"),
+    "policy_definitions.get_at_management_group": (
+        "Microsoft.Authorization/policyDefinitions/read",
+        "policy",
+    ),
+    "policy_set_definitions.get": ("Microsoft.Authorization/policySetDefinitions/read", "policy"),
+    "policy_set_definitions.get_built_in": ("Microsoft.Authorization/policySetDefinitions/read", "policy"),
+    "policy_set_definitions.get_at_management_group": (
+        "Microsoft.Authorization/policySetDefinitions/read",
+        "policy",
+    ),
     "resources.get_by_id[onlineEndpoints]": (
         "Microsoft.MachineLearningServices/workspaces/onlineEndpoints/read",
         "ml",

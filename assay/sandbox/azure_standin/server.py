@@ -23,6 +23,7 @@ from assay.sandbox.azure_standin.tls import TlsFiles
 
 PAGE_SIZE = 3
 ACTIONS = {
+    "subscriptions": "Microsoft.Resources/subscriptions/read",
     "resources": "Microsoft.Resources/subscriptions/resources/read",
     "deployments": "Microsoft.Resources/deployments/read",
     "policy": "Microsoft.Authorization/policyAssignments/read",
@@ -221,6 +222,8 @@ class ArmStandIn:
 
 
 def _family(lower: str) -> str:
+    if lower == "/subscriptions":
+        return "subscriptions"
     if "policyassignments" in lower or "policydefinitions" in lower:
         return "policy"
     if "deployments" in lower or lower.endswith("/resourcegroups"):

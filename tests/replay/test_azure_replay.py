@@ -1,0 +1,189 @@
+"""The Azure collector replayed against Azure Resource Manager's published recordings.
+
+The recordings (fixtures/recorded/azure, origins in its manifest.json and fixtures/recorded/README.md) are
+served over HTTPS at their real paths and api-versions; the real azure-identity and azure-mgmt-* clients run
+AzureCollector against them. Each test asserts what a person reading the recordings expects.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from assay.collectors.aws import AwsCollector
+from assay.collectors.azure import AzureCollector, AzureConfig
+from assay.collectors.base import CollectContext, SourceUnavailable
+from assay.collectors.derive import EvidenceView
+from assay.evidence import CollectorRun, Evidence, SignalStatus, UnknownReason
+from assay.sandbox.azure_standin.replay import ReplayServer, load_manifest
+
+pytestmark = pytest.mark.integration
+
+ROOT = Path(__file__).resolve().parents[2] / "fixtures" / "recorded" / "azure"
+RECORDINGS = load_manifest(ROOT)
+SUB = "291bba3f-e0a5-47bc-a099-3bdcb2a50a05"  # the first subscription GetSubscriptions.json shows
+
+
+class Replay:
+    def __init__(self, files: list[str], workdir: Path, **faults: Any) -> None:
+        self.server = ReplayServer([RECORDINGS[f] for f in files], workdir, **faults)
+
+    def collect(self, **overrides: Any) -> tuple[list[Evidence], CollectContext]:
+        os.environ["ASSAY_REPLAY_AZURE_CLIENT_SECRET"] = self.server.secret
+        try:
+            ctx = CollectContext("azure")
+            cfg = AzureConfig.model_validate({**self.server.config, "subscriptions": [SUB], **overrides})
+            return list(AzureCollector().collect(cfg, ctx)), ctx
+        finally:
+            del os.environ["ASSAY_REPLAY_AZURE_CLIENT_SECRET"]
+
+
+@pytest.fixture
+def replay(tmp_path: Path) -> Iterator[Any]:
+    started: list[Replay] = []
+
+    def start(files: list[str], **faults: Any) -> Replay:
+        started.append(Replay(files, tmp_path / f"r{len(started)}", **faults))
+        return started[-1]
+
+    yield start
+    for r in started:
+        r.server.stop()
+
+
+def one(evidence: list[Evidence], kind: str) -> dict[str, Any]:
+    [found] = [e.data for e in evidence if e.kind == kind]
+    return found
+
+
+def gaps(evidence: list[Evidence]) -> list[Evidence]:
+    return [e for e in evidence if e.kind == "azure.gap"]
+
+
+def signals(evidence: list[Evidence]) -> dict[str, Any]:
+    view = EvidenceView(evidence, {"azure": CollectorRun(name="azure", status="ok")})
+    found = [*AzureCollector().derive(view), *AwsCollector().derive(view)]
+    return {s.name: (s.value if s.status is SignalStatus.OK else s.reason) for s in found}
+
+
+ESTATE = [
+    "subscriptions/GetSubscriptions.json",
+    "resources/ResourceGroups_Get.json",
+    "deployments/PutDeploymentWithOnErrorDeploymentLastSuccessful.json",
+    "machinelearningservices/OnlineEndpoint_get.json",
+    "monitor/getMetricAlertSingleResource.json",
+    "monitor/getScheduledQueryRule.json",
+]
+NAMING = ["policy/createPolicyAssignmentWithoutEnforcement.json", "policy/getPolicyDefinition.json"]
+
+
+def test_subscription_state_is_the_wire_value(replay: Any) -> None:
+    """Defect: the state was stored as "SubscriptionState.ENABLED" (str() of the SDK enum)."""
+    evidence, _ = replay(ESTATE).collect(subscriptions=[])
+    subs = sorted((e.data["name"], e.data["state"]) for e in evidence if e.kind == "azure.subscription")
+    assert subs == [("Example Subscription", "Enabled"), ("Example Subscription2", "Enabled")]
+    first = next(e.data for e in evidence if e.kind == "azure.subscription" and e.subject == SUB)
+    assert first["tags"] == {"tagKey1": "tagValue1", "tagKey2": "tagValue2"}
+
+
+def test_recorded_estate_reads_as_recorded(replay: Any) -> None:
+    evidence, ctx = replay(ESTATE).collect()
+    assert gaps(evidence) == []
+    resources = one(evidence, "azure.resources")["resources"]
+    assert sorted(r["type"] for r in resources) == [
+        "Microsoft.Insights/metricAlerts",
+        "Microsoft.Insights/scheduledQueryRules",
+        "Microsoft.MachineLearningServices/workspaces/onlineEndpoints",
+    ]
+    [deployment] = one(evidence, "azure.deployments")["deployments"]
+    assert deployment["name"] == "my-deployment" and deployment["resource_group"] == "my-resource-group"
+    assert deployment["state"] == "Accepted"  # the wire value, not "ProvisioningState.ACCEPTED"
+    assert deployment["timestamp"].startswith("2019-03-01T00:00:00")
+    [endpoint] = [e.data for e in evidence if e.kind == "azure.ml.online_endpoint"]
+    assert endpoint["name"] == "testEndpointName"
+    assert endpoint["provisioning_state"] == "Creating" and endpoint["traffic"] == {"string": 1}
+    assert endpoint["workspace"].endswith("/workspaces/my-aml-workspace")
+    alerts = {e.data["type"]: e.data for e in evidence if e.kind == "azure.monitor.alert"}
+    assert {t: a["enabled"] for t, a in alerts.items()} == {"metricAlerts": True, "scheduledQueryRules": True}
+    assert alerts["metricAlerts"]["scopes"][0].endswith("/virtualmachines/gigwadme")
+    assert alerts["scheduledQueryRules"]["scopes"][0].endswith("/virtualmachines/vm1")
+    found = signals(evidence)
+    assert found["ai.inventory.cloud_endpoints"] == 0  # the one endpoint is still "Creating"
+    assert ctx.api_calls[f"resources.get_by_id[onlineEndpoints] {SUB}"] == 1
+
+
+def test_do_not_enforce_assignment_is_not_enforced(replay: Any) -> None:
+    """Defect: enforcementMode DoNotEnforce came out enforced (str(EnforcementMode.DO_NOT_ENFORCE))."""
+    evidence, _ = replay([*ESTATE, *NAMING]).collect()
+    assert gaps(evidence) == []
+    [naming] = one(evidence, "azure.policy")["assignments"]
+    assert naming == {
+        "name": "EnforceNaming",
+        "definition": "ResourceNaming",
+        "effect": "deny",
+        "enforced": False,
+        "ai_services": False,
+    }
+    assert signals(evidence)["sec.guardrails.deny"] == 0  # a deny that is not enforced guards nothing
+
+
+def test_unreadable_definitions_are_gaps_naming_definition_and_call(replay: Any) -> None:
+    """Defect: a definition that could not be read (404, or kept at a management group) left effect ""."""
+    files = [
+        *ESTATE,
+        *NAMING,
+        "policy/listPolicyAssignments.json",
+        "policy/listPolicyAssignmentsForManagementGroup.json",
+    ]
+    evidence, _ = replay(files).collect()
+    by_name = {a["name"]: a for a in one(evidence, "azure.policy")["assignments"]}
+    assert sorted(by_name) == [
+        "CostManagement",
+        "EnforceNaming",
+        "TagEnforcement",
+        "TestCostManagement",
+        "TestTagEnforcement",
+    ]
+    assert by_name["EnforceNaming"]["effect"] == "deny"
+    assert {by_name[n]["effect"] for n in by_name if n != "EnforceNaming"} == {""}
+    found = {g.endpoint: g for g in gaps(evidence)}
+    mg = "/providers/Microsoft.Management/managementGroups/TestManagementGroup"
+    mg += "/providers/Microsoft.Authorization"
+    sub = "/subscriptions/ae640e6b-ba3e-4256-9d62-2993eecfa6f2/providers/Microsoft.Authorization"
+    assert sorted(found) == sorted(
+        [
+            f"policy_definitions.get {sub}/policyDefinitions/storageSkus",
+            f"policy_definitions.get {sub}/policyDefinitions/TagKeyValue",
+            f"policy_definitions.get_at_management_group {mg}/policyDefinitions/storageSkus",
+            f"policy_definitions.get_at_management_group {mg}/policyDefinitions/TagKeyValue",
+        ]
+    )
+    for gap in found.values():
+        assert gap.subject == "policy" and gap.data["reason"] == "error"
+        assert "PolicyDefinitionNotFound" in gap.data["message"]
+        assert "Microsoft.Authorization/policyDefinitions/read" in gap.data["message"]
+    assert signals(evidence)["sec.guardrails.deny"] is UnknownReason.ERROR  # not a silent undercount
+
+
+def test_denied_policy_read_names_the_missing_permission(replay: Any) -> None:
+    evidence, _ = replay([*ESTATE, *NAMING], deny=["policy"]).collect()
+    [gap] = gaps(evidence)
+    assert gap.data["reason"] == "denied"
+    assert "Microsoft.Authorization/policyAssignments/read" in gap.data["message"]
+
+
+def test_nothing_readable_fails_the_source(replay: Any) -> None:
+    server = replay([*ESTATE, *NAMING], deny=["resources", "deployments", "policy"])
+    with pytest.raises(SourceUnavailable) as failed:
+        server.collect()
+    assert failed.value.reason is UnknownReason.DENIED
+    assert "nothing could be read" in failed.value.message
+    denied = replay(ESTATE, deny=["subscriptions"])
+    with pytest.raises(SourceUnavailable) as refused:
+        denied.collect()
+    assert refused.value.reason is UnknownReason.DENIED
+    assert "Microsoft.Resources/subscriptions/read" in refused.value.message
