@@ -202,12 +202,35 @@ def test_githubs_documented_cost_example() -> None:
     assert (requests, points) == (5101, 51)  # the worked example in GitHub's rate-limit documentation
 
 
-def test_a_missing_node_modules_says_to_run_npm_ci(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_the_stand_in_needs_no_node_modules(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """A wheel user has no npm: the GraphQL schema ships as package data."""
     from assay.sandbox.github_standin import schema
 
     monkeypatch.setattr(schema, "candidate_dirs", lambda: [tmp_path / "node_modules"])
-    with pytest.raises(EstateError, match=r"@octokit/graphql-schema .* run `npm ci`"):
-        schema.preload_schema()
+    schema.preload_schema()
+    assert schema.github_schema().query_type.fields["organization"] is not None
+    with pytest.raises(EstateError, match=r"@octokit/openapi .* run `npm ci`"):
+        schema.find_package_file(schema.OPENAPI)
+
+
+def test_the_packaged_schema_is_the_pinned_npm_schema() -> None:
+    """The shipped copy and the version pinned in package.json never drift apart."""
+    import json
+    from pathlib import Path
+
+    from assay.sandbox.github_standin import schema
+
+    root = Path(__file__).resolve().parents[2]
+    pinned = json.loads((root / "package.json").read_text())["devDependencies"]["@octokit/graphql-schema"]
+    assert schema.schema_version() == pinned.lstrip("^~=")
+    try:
+        npm_copy = schema.find_package_file(schema.GRAPHQL_SCHEMA)
+    except EstateError as exc:
+        if os.environ.get("CI") == "true":
+            pytest.fail(str(exc))
+        pytest.skip(str(exc))
+    assert schema.packaged_schema_sdl() == npm_copy.read_text(encoding="utf-8")
+    assert "MIT" in (schema.PACKAGED / "NOTICE.md").read_text()
 
 
 def test_assay_permissions_github_prints_scopes_per_signal() -> None:

@@ -1,12 +1,15 @@
-"""GitHub's own published descriptions of its APIs, from the npm packages pinned in package.json.
+"""GitHub's own published descriptions of its APIs.
 
 The stand-in executes GraphQL against ``@octokit/graphql-schema`` so that a query GitHub would reject is
-rejected here too; the tests validate REST payloads against ``@octokit/openapi``. Both live in
-``node_modules`` (installed by ``npm ci``); nothing here downloads anything.
+rejected here too. That schema ships inside this package (``data/schema.graphql.gz``, with its MIT notice),
+so ``assay demo`` from a wheel needs no npm; a test keeps it equal to the version pinned in package.json.
+The tests also validate REST payloads against ``@octokit/openapi``, which only a checkout's ``node_modules``
+(``npm ci``) provides. Nothing here downloads anything.
 """
 
 from __future__ import annotations
 
+import gzip
 import os
 import threading
 from functools import cache
@@ -18,6 +21,8 @@ from assay.errors import SandboxUnavailable
 NODE_MODULES_ENV = "ASSAY_NODE_MODULES"
 GRAPHQL_SCHEMA = Path("@octokit/graphql-schema/schema.graphql")
 OPENAPI = Path("@octokit/openapi/generated/api.github.com.json")
+PACKAGED = Path(__file__).resolve().parent / "data"
+PACKAGED_SCHEMA = PACKAGED / "schema.graphql.gz"
 
 _lock = threading.Lock()
 
@@ -43,7 +48,7 @@ def find_package_file(relative: Path) -> Path:
     root = _checkout_root()
     where = f" in {root}" if root else " in the assay checkout (where package.json is)"
     raise SandboxUnavailable(
-        f"the GitHub stand-in needs the npm package {package} (GitHub's published API description), "
+        f"this needs the npm package {package} (GitHub's published API description), "
         f"which is not installed: run `npm ci`{where}, or point {NODE_MODULES_ENV} at a node_modules "
         "folder that has it"
     )
@@ -60,8 +65,17 @@ def _checkout_root() -> Path | None:
 def _schema() -> Any:
     from graphql import build_schema
 
-    path = find_package_file(GRAPHQL_SCHEMA)
-    return build_schema(path.read_text(encoding="utf-8"), assume_valid_sdl=True)
+    return build_schema(packaged_schema_sdl(), assume_valid_sdl=True)
+
+
+def packaged_schema_sdl() -> str:
+    """The SDL of GitHub's GraphQL schema as shipped in this package."""
+    try:
+        return gzip.decompress(PACKAGED_SCHEMA.read_bytes()).decode("utf-8")
+    except OSError as exc:
+        raise SandboxUnavailable(
+            f"the GitHub stand-in's schema {PACKAGED_SCHEMA} cannot be read ({exc}); reinstall assay"
+        ) from exc
 
 
 def github_schema() -> Any:
@@ -71,14 +85,12 @@ def github_schema() -> Any:
 
 
 def preload_schema() -> None:
-    """Fail now if the schema is not installed, then build it in the background (the first query waits)."""
-    find_package_file(GRAPHQL_SCHEMA)
+    """Fail now if the schema is missing, then build it in the background (the first query waits)."""
+    if not PACKAGED_SCHEMA.is_file():
+        packaged_schema_sdl()  # raises the explanation
     threading.Thread(target=github_schema, name="github-schema", daemon=True).start()
 
 
 def schema_version() -> str:
-    """The pinned @octokit/graphql-schema version that the stand-in executes against."""
-    import json
-
-    package = find_package_file(GRAPHQL_SCHEMA).parent / "package.json"
-    return str(json.loads(package.read_text())["version"])
+    """The @octokit/graphql-schema version that the stand-in executes against."""
+    return (PACKAGED / "VERSION").read_text(encoding="utf-8").strip()
