@@ -5,7 +5,9 @@ from __future__ import annotations
 import contextlib
 import sys
 import threading
+import time
 from collections.abc import Iterator
+from datetime import UTC, datetime
 
 from rich.console import Console
 from rich.live import Live
@@ -15,20 +17,56 @@ err_console = Console(stderr=True, highlight=False)
 out_console = Console(highlight=False)
 
 
-class CollectionProgress:
-    """A live table of sources while collecting; silent when quiet or stderr is not a terminal."""
+# Progress messages that mean "this source is waiting": always worth a line in a CI log.
+WAITING = ("rate limit", "retry", "waiting")
+# Without a terminal, a source's other progress is printed at most this often (a heartbeat for CI logs).
+HEARTBEAT_SECONDS = 30.0
 
-    def __init__(self, sources: list[str], *, enabled: bool) -> None:
-        self.enabled = enabled and sys.stderr.isatty()
+
+class CollectionProgress:
+    """Collection progress on stderr: a live table on a terminal, plain log lines otherwise; quiet: nothing.
+
+    CI logs have no terminal: there each source gets a line when it starts and when it ends, every wait
+    (rate limit, retry) gets a line with its length, and other progress is printed as a heartbeat at most
+    every HEARTBEAT_SECONDS, so a long wait is never invisible in a job log.
+    """
+
+    def __init__(self, sources: list[str], *, enabled: bool, terminal: bool | None = None) -> None:
+        on_terminal = sys.stderr.isatty() if terminal is None else terminal
+        self.enabled = enabled and on_terminal
+        self.plain = enabled and not on_terminal
         self.state = {s: "starting" for s in sources}
         self._lock = threading.Lock()
         self._live: Live | None = None
+        self._started = time.monotonic()
+        self._last_line: dict[str, float] = {}
 
     def update(self, source: str, message: str) -> None:
         with self._lock:
             self.state[source] = message
         if self._live is not None:
             self._live.update(self._render())
+        elif self.plain:
+            self._log_line(source, message)
+
+    def _log_line(self, source: str, message: str) -> None:
+        now = time.monotonic()
+        if message.startswith("done"):
+            status = message.partition(":")[2].strip() or "done"
+            self._emit(f"{source}: finished ({status}) after {now - self._started:.1f} s")
+        elif any(word in message for word in WAITING) or self._heartbeat_due(source, now):
+            self._emit(f"{source}: {message}")
+        else:
+            return
+        self._last_line[source] = now
+
+    def _heartbeat_due(self, source: str, now: float) -> bool:
+        return now - self._last_line.get(source, self._started) >= HEARTBEAT_SECONDS
+
+    @staticmethod
+    def _emit(line: str) -> None:
+        stamp = datetime.now(UTC).strftime("%H:%M:%S")
+        err_console.print(f"[{stamp}] {line}", markup=False, highlight=False, soft_wrap=True)
 
     def _render(self) -> Table:
         table = Table.grid(padding=(0, 2))
@@ -40,6 +78,10 @@ class CollectionProgress:
 
     @contextlib.contextmanager
     def running(self) -> Iterator[CollectionProgress]:
+        if self.plain:
+            self._started = time.monotonic()
+            for source in sorted(self.state):
+                self._emit(f"{source}: started")
         if not self.enabled:
             yield self
             return
