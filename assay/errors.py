@@ -27,6 +27,10 @@ class BundleError(AssayError):
     """A bundle is missing, truncated, of another schema or fails its integrity check."""
 
 
+class BundleIntegrityError(BundleError):
+    """A bundle reads, but disagrees with its own hashes: `assay verify` exits 1 for this, 2 otherwise."""
+
+
 class ResultsError(AssayError):
     """A results file is missing or malformed."""
 

@@ -11,7 +11,6 @@ import hashlib
 import json
 import os
 import tempfile
-import zlib
 from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
@@ -19,7 +18,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from assay.errors import BundleError
+from assay.errors import BundleError, BundleIntegrityError
 
 BUNDLE_SCHEMA = "assay/bundle/v1"
 
@@ -259,38 +258,38 @@ def write_bundle(bundle: Bundle, path: Path) -> Path:
 
 
 def read_bundle(path: Path, *, verify: bool = True) -> Bundle:
-    """Read a bundle, rejecting anything truncated, foreign, of another version or tampered with."""
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise BundleError(f"{path}: no such bundle; run `assay collect` or `assay audit` first") from None
-    except OSError as exc:
-        raise BundleError(f"{path}: cannot read the bundle ({exc.strerror})") from None
-    try:
-        text = gzip.decompress(raw)
-    except gzip.BadGzipFile:
-        raise BundleError(f"{path}: not a gzip file; an assay bundle is gzip-compressed JSON") from None
-    except (EOFError, zlib.error):
-        raise BundleError(f"{path}: the bundle is truncated or corrupt; collect it again") from None
-    try:
-        doc = json.loads(text)
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise BundleError(f"{path}: the bundle is not valid JSON ({exc})") from None
+    """Read a bundle, rejecting anything truncated, foreign, of another version or tampered with.
+
+    The gzip stream is inflated under a size limit (``ASSAY_MAX_BUNDLE_MB``), and the JSON's depth and
+    number sizes are bounded (see :mod:`assay.safeio`), so a hostile bundle exits 2 instead of hanging.
+    """
+    from assay.safeio import bundle_max_bytes, parse_json, read_gzip
+
+    if not path.exists() and not path.is_symlink():
+        raise BundleError(f"{path}: no such bundle; run `assay collect` or `assay audit` first")
+    text = read_gzip(path, what="bundle", max_bytes=bundle_max_bytes(), error=BundleError)
+    doc = parse_json(text, str(path), what="bundle", error=BundleError)
+    del text
     if not isinstance(doc, dict):
         raise BundleError(f"{path}: the bundle is not a JSON object")
     schema = doc.get("schema")
     if schema != BUNDLE_SCHEMA:
+        shown = repr(schema) if isinstance(schema, str) and len(schema) < 80 else "(not a schema id)"
         raise BundleError(
-            f"{path}: bundle schema {schema!r} is not supported; this assay reads {BUNDLE_SCHEMA!r}"
+            f"{path}: bundle schema {shown} is not supported; this assay reads {BUNDLE_SCHEMA!r}"
         )
     try:
         bundle = Bundle.model_validate(doc)
+        problems = integrity_problems(bundle) if verify else []
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"])
         raise BundleError(f"{path}: malformed bundle at {where}: {first['msg']}") from None
-    if verify:
-        problems = integrity_problems(bundle)
-        if problems:
-            raise BundleError(f"{path}: integrity check failed: {problems[0]}")
+    except RecursionError:
+        raise BundleError(f"{path}: the bundle is nested too deeply to read") from None
+    except ValueError as exc:  # e.g. an integer in evidence data too long to hash
+        problem = str(exc).splitlines()[0][:120] if str(exc) else type(exc).__name__
+        raise BundleError(f"{path}: the bundle holds a value that cannot be read ({problem})") from None
+    if problems:
+        raise BundleIntegrityError(f"{path}: integrity check failed: {problems[0]}")
     return bundle

@@ -43,9 +43,11 @@ def audit(
     from assay import pipeline
     from assay.collectors.base import installed_collectors
     from assay.config import load_config
+    from assay.config.checks import require_enabled_source
 
     registry = installed_collectors()
     cfg = load_config(config, registry)
+    require_enabled_source(cfg)
     thresholds = pipeline.Thresholds.parse(fail_under or [])
     opts = _output_options(fmt, history or cfg.settings.history, no_history, fail_on_drop, str(config))
     _audit(cfg, registry, out, [*cfg.settings.ruleset_files, *(ruleset or [])], thresholds, strict, opts)
@@ -57,10 +59,12 @@ def collect(config: ConfigOpt = Path("audit.yaml"), out: OutOpt = Path("assay-ou
     from assay import pipeline
     from assay.collectors.base import installed_collectors
     from assay.config import load_config
+    from assay.config.checks import require_enabled_source
     from assay.evidence import write_bundle
 
     registry = installed_collectors()
     cfg = load_config(config, registry)
+    require_enabled_source(cfg)
     bundle = pipeline.collect(cfg, registry, progress=not State.quiet)
     path = write_bundle(bundle, out / pipeline.BUNDLE_NAME)
     _say(f"wrote {path} ({len(bundle.evidence)} evidence, {len(bundle.signals)} signals)")
@@ -91,7 +95,9 @@ def score(
     opts = _output_options(fmt, history or DEFAULT_HISTORY, no_history, fail_on_drop)
     registry = installed_collectors()
     bundle = read_bundle(bundle_path)
-    ids = [r.strip() for r in rulesets.split(",") if r.strip()]
+    from assay.scoring.loader import check_builtin_ids
+
+    ids = check_builtin_ids([r.strip() for r in rulesets.split(",") if r.strip()], "--rulesets")
     results = pipeline.score_bundle(bundle, registry, ids, ruleset or [])
     target = out or bundle_path.parent
     recorded = pipeline.record_audit(opts.history, results, bundle)

@@ -167,13 +167,13 @@ def diff_cmd(
 def verify(
     bundle_path: Annotated[Path, typer.Argument(metavar="BUNDLE", help="An evidence bundle.")],
 ) -> None:
-    """Check a bundle's integrity: every evidence hash and the manifest. Exit 0 intact, 1 not."""
-    from assay.errors import BundleError
+    """Check a bundle's evidence hashes and manifest: exit 0 intact, 1 not intact, 2 unreadable."""
+    from assay.errors import BundleIntegrityError
     from assay.evidence import read_bundle
 
     try:
         bundle = read_bundle(bundle_path)
-    except BundleError as exc:
+    except BundleIntegrityError as exc:
         _err(str(exc))
         raise typer.Exit(EXIT_INTERNAL) from None
     assert bundle.manifest is not None

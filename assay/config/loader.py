@@ -6,40 +6,32 @@ Every error names the file and the field, and says what to do.
 from __future__ import annotations
 
 import difflib
-import os
-import re
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import BaseModel, ValidationError
 
 from assay.collectors.base import CollectorRegistry, SourceConfig
+from assay.config.checks import check_env_names, check_urls
+from assay.config.envrefs import expand_env
 from assay.config.schema import AuditConfig, AuditSettings
 from assay.config.secrets import find_inline_secrets
 from assay.errors import ConfigError
 from assay.evidence import canonical_json, sha256_hex
-
-_ENV_REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
+from assay.safeio import CONFIG_MAX_BYTES, parse_yaml_text, read_text
 
 
 def load_config(path: Path, registry: CollectorRegistry) -> AuditConfig:
     """Read and validate an audit config file."""
-    try:
-        text = path.read_text()
-    except FileNotFoundError:
-        raise ConfigError(f"{path}: no such config file; `assay init` writes a starter one") from None
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot read the config ({exc.strerror})") from None
-    try:
-        doc = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        problem = getattr(exc, "problem", None) or "invalid YAML"
-        raise ConfigError(f"{path}: malformed YAML{where}: {problem}") from None
-    if doc is None:
-        doc = {}
+    if not path.exists() and not path.is_symlink():
+        raise ConfigError(f"{path}: no such config file; `assay init` writes a starter one")
+    text = read_text(path, what="config file", max_bytes=CONFIG_MAX_BYTES, error=ConfigError)
+    doc = parse_yaml_text(text, str(path), what="config", error=ConfigError)
+    if doc is None or doc == {}:
+        raise ConfigError(
+            f"{path}: the config is empty (or only comments), so it audits nothing; `assay init` writes a "
+            "starter config listing every source's settings"
+        )
     if not isinstance(doc, dict):
         raise ConfigError(f"{path}: the config must be a mapping of keys (scope, rulesets, collectors)")
     config = parse_config(doc, str(path), registry)
@@ -51,9 +43,17 @@ def load_config(path: Path, registry: CollectorRegistry) -> AuditConfig:
 
 def parse_config(doc: dict[str, Any], origin: str, registry: CollectorRegistry) -> AuditConfig:
     """Validate an already-parsed config document (from a file or built by the sandbox)."""
+    if any(not isinstance(key, str) for key in doc):
+        bad = next(key for key in doc if not isinstance(key, str))
+        raise ConfigError(f"{origin}: the key {bad!r} is not a name; keys are words like scope or collectors")
+    collectors = doc.get("collectors")
+    if isinstance(collectors, dict):
+        for name, body in collectors.items():
+            if isinstance(body, dict):
+                check_env_names(body, origin, f"collectors.{name}")
     for where, why in find_inline_secrets(doc):
         raise ConfigError(f"{origin}: {where} {why}")
-    doc = _expand_env(doc, origin, "")
+    doc = expand_env(doc, origin)
     if doc.get("collectors") is None:  # a section left with only comments
         doc = {**doc, "collectors": {}}
     try:
@@ -75,30 +75,23 @@ def parse_config(doc: dict[str, Any], origin: str, registry: CollectorRegistry) 
             sections[name] = models[name].model_validate(body)
         except ValidationError as exc:
             raise ConfigError(_describe(exc, origin, f"collectors.{name}", models[name])) from None
+        check_urls(sections[name], origin, f"collectors.{name}")
+    _check_rulesets(settings, origin)
     digest = sha256_hex(canonical_json(doc))
     return AuditConfig(settings=settings, sections=sections, origin=origin, digest=digest)
 
 
-def _expand_env(value: Any, origin: str, where: str) -> Any:
-    if isinstance(value, dict):
-        return {k: _expand_env(v, origin, f"{where}.{k}" if where else str(k)) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_expand_env(v, origin, f"{where}[{i}]") for i, v in enumerate(value)]
-    if isinstance(value, str):
+def _check_rulesets(settings: AuditSettings, origin: str) -> None:
+    from assay.scoring.loader import builtin_ruleset_ids, suggest
 
-        def sub(m: re.Match[str]) -> str:
-            name, default = m.group(1), m.group(2)
-            if name in os.environ:
-                return os.environ[name]
-            if default is not None:
-                return default
+    known = builtin_ruleset_ids()
+    for index, ruleset_id in enumerate(settings.rulesets):
+        if ruleset_id not in known:
             raise ConfigError(
-                f"{origin}: {where} references ${{{name}}}, which is not set; export it or write "
-                f"${{{name}:-default}}"
+                f"{origin}: rulesets[{index}]: unknown builtin ruleset {ruleset_id!r}"
+                f"{suggest(ruleset_id, known)}; builtin rulesets: {', '.join(known)} (your own ruleset "
+                "files go under ruleset_files)"
             )
-
-        return _ENV_REF.sub(sub, value)
-    return value
 
 
 def _describe(exc: ValidationError, origin: str, prefix: str, model: type[BaseModel]) -> str:

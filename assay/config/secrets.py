@@ -35,3 +35,13 @@ def find_inline_secrets(doc: Any, path: str = "") -> Iterator[tuple[str, str]]:
             yield from find_inline_secrets(item, f"{path}[{i}]")
     elif isinstance(doc, str) and _SECRET_VALUE.search(doc):
         yield path, "holds what looks like a credential; reference it by environment variable (*_env) instead"
+
+
+def looks_like_secret(text: str) -> bool:
+    """True when `text` holds one of the well-known credential shapes (a token, key id, PEM key, JWT)."""
+    return bool(_SECRET_VALUE.search(text))
+
+
+def secret_value_pattern() -> re.Pattern[str]:
+    """The credential shapes the loader refuses, for redacting logs with the same knowledge."""
+    return _SECRET_VALUE

@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from assay.errors import RulesetError
+from assay.safeio import RULESET_MAX_BYTES, read_text
 from assay.scoring.expressions import references
 from assay.scoring.model import Area, AreaAddition, Criterion, Origin, Ruleset, RulesetOverride
 from assay.scoring.yaml_source import YamlDocument, parse_yaml
@@ -42,14 +43,21 @@ def read_builtin(ruleset_id: str) -> YamlDocument:
     return parse_yaml(resource.read_text(encoding="utf-8"), str(resource))
 
 
+def check_builtin_ids(ids: list[str], where: str) -> list[str]:
+    """`ids` when each names a builtin ruleset; otherwise an error naming `where` they were given."""
+    known = builtin_ruleset_ids()
+    for ruleset_id in ids:
+        if ruleset_id not in known:
+            raise RulesetError(
+                f"{where}: unknown builtin ruleset {ruleset_id!r}{suggest(ruleset_id, known)}; builtin "
+                f"rulesets: {', '.join(known)} (your own ruleset files go in --ruleset)"
+            )
+    return ids
+
+
 def read_file(path: Path) -> YamlDocument:
-    """Parse a user's ruleset file."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise RulesetError(f"{path}: no such ruleset file") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise RulesetError(f"{path}: cannot read the ruleset file ({exc})") from None
+    """Parse a user's ruleset file (bounded: see assay.safeio and assay.scoring.limits)."""
+    text = read_text(path, what="ruleset file", max_bytes=RULESET_MAX_BYTES, error=RulesetError)
     doc = parse_yaml(text, str(path))
     if not isinstance(doc.data, dict):
         raise RulesetError(
@@ -63,8 +71,62 @@ def is_override(doc: YamlDocument) -> bool:
     return isinstance(doc.data, dict) and "extends" in doc.data
 
 
+# Limits on one ruleset file (documented in the README, "Limits"): far above any real maturity model (the
+# builtins have at most 7 areas and 79 criteria), low enough that validating and scoring stay instant.
+MAX_AREAS = 200
+MAX_CRITERIA = 5000
+MAX_EXPRESSION_CHARS = 4000
+
+
+def check_limits(doc: YamlDocument) -> None:
+    """Refuse a ruleset document with too many areas or criteria, or an over-long expression."""
+    data = doc.data if isinstance(doc.data, dict) else {}
+    areas = data.get("areas")
+    areas = areas if isinstance(areas, list) else []
+    if len(areas) > MAX_AREAS:
+        raise RulesetError(
+            f"{doc.file}:{doc.line_of(('areas', MAX_AREAS))}: the ruleset has {len(areas)} areas; at most "
+            f"{MAX_AREAS} are allowed per file"
+        )
+    found: list[tuple[tuple, Any]] = []
+    for a, area in enumerate(areas):
+        criteria = area.get("criteria") if isinstance(area, dict) else None
+        if isinstance(criteria, list):
+            found.extend((("areas", a, "criteria", c), item) for c, item in enumerate(criteria))
+    changes = data.get("criteria")
+    if isinstance(changes, dict):
+        found.extend((("criteria", key), item) for key, item in changes.items())
+    if len(found) > MAX_CRITERIA:
+        raise RulesetError(
+            f"{doc.file}:{doc.line_of(found[MAX_CRITERIA][0])}: the ruleset has {len(found)} criteria; "
+            f"at most {MAX_CRITERIA} are allowed per file"
+        )
+    for path, item in found:
+        when = item.get("when") if isinstance(item, dict) else None
+        if isinstance(when, str) and len(when) > MAX_EXPRESSION_CHARS:
+            raise RulesetError(
+                f"{doc.file}:{doc.line_of((*path, 'when'))}: the `when` expression has {len(when)} "
+                f"characters; at most {MAX_EXPRESSION_CHARS} are allowed"
+            )
+
+
+def check_sources(doc: YamlDocument, installed: set[str]) -> None:
+    """Every area's `sources:` names an installed collector (a typo would make the area look unread)."""
+    areas = doc.data.get("areas") if isinstance(doc.data, dict) else None
+    for a, area in enumerate(areas if isinstance(areas, list) else []):
+        sources = area.get("sources") if isinstance(area, dict) else None
+        for s, source in enumerate(sources if isinstance(sources, list) else []):
+            if isinstance(source, str) and source not in installed:
+                raise RulesetError(
+                    f"{doc.file}:{doc.line_of(('areas', a, 'sources', s))}: area {area.get('id', a)!r}: "
+                    f"source {source!r} is not an installed collector{suggest(source, sorted(installed))}; "
+                    f"installed: {', '.join(sorted(installed))}"
+                )
+
+
 def parse_ruleset(doc: YamlDocument) -> Ruleset:
     """Validate a complete ruleset document and record where each criterion was written."""
+    check_limits(doc)
     ruleset = _validate(Ruleset, doc).located(Origin(file=doc.file, line=doc.line_of(("id",))))
     for a, area in enumerate(ruleset.areas):
         area.located(Origin(file=doc.file, line=doc.line_of(("areas", a, "id"))))
@@ -75,6 +137,7 @@ def parse_ruleset(doc: YamlDocument) -> Ruleset:
 
 def apply_override(base: Ruleset, doc: YamlDocument) -> Ruleset:
     """Return `base` changed by the override file `doc`: params, criteria changes, added areas/criteria."""
+    check_limits(doc)
     override = _validate(RulesetOverride, doc)
     result = base.model_copy(deep=True)
     for name, value in override.params.items():

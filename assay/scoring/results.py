@@ -12,7 +12,7 @@ import tempfile
 from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
-from typing import Any, ClassVar, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import (
     BaseModel,
@@ -25,8 +25,13 @@ from pydantic import (
 
 from assay.errors import ResultsError
 from assay.evidence import SignalStatus, SignalValue
+from assay.scoring.model import MAX_LEVEL
 
 RESULTS_SCHEMA = "assay/result/v1"
+
+# Bounds a results file is checked against on read (before any report or diff uses it).
+Level = Annotated[int, Field(ge=0, le=MAX_LEVEL)]
+Share = Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)]
 
 
 class CriterionStatus(StrEnum):
@@ -82,8 +87,8 @@ class AreaRead(_ResultModel):
     """Another area's level range a criterion read through `areas.<id>.level`."""
 
     id: str
-    level: int
-    upper: int
+    level: Level
+    upper: Level
 
 
 class CriterionResult(_ResultModel):
@@ -93,7 +98,7 @@ class CriterionResult(_ResultModel):
 
     id: str
     title: str
-    level: int
+    level: Level
     kind: Literal["required", "supporting"]
     status: CriterionStatus
     reason: CriterionReason | None = None
@@ -112,7 +117,7 @@ class NextStep(_ResultModel):
 
     id: str
     title: str
-    level: int
+    level: Level
     status: CriterionStatus
     kind: Literal["required", "supporting"]
     recommendation: str
@@ -123,8 +128,8 @@ class NextStep(_ResultModel):
 class LevelRange(_ResultModel):
     """`level` counts unknowns as fail, `upper` counts them as pass; equal means the evidence decided."""
 
-    level: int
-    upper: int
+    level: Level
+    upper: Level
 
 
 class AreaResult(_ResultModel):
@@ -132,12 +137,12 @@ class AreaResult(_ResultModel):
 
     id: str
     title: str
-    level: int
-    upper: int
-    coverage: float
+    level: Level
+    upper: Level
+    coverage: Share
     confidence: ConfidenceLevel
     sources_missing: list[str] = Field(default_factory=list)
-    criteria: list[CriterionResult] = Field(default_factory=list)
+    criteria: list[CriterionResult]
     next_steps: list[NextStep] = Field(default_factory=list)
 
 
@@ -159,7 +164,7 @@ class Results(_ResultModel):
     bundle_sha256: str
     tool_version: str
     scope: str = ""
-    rulesets: list[RulesetResult] = Field(default_factory=list)
+    rulesets: list[RulesetResult] = Field(min_length=1)
 
     def area(self, area_id: str) -> AreaResult | None:
         """The result of area `area_id` in whichever ruleset holds it."""
@@ -186,31 +191,33 @@ def write_results(results: Results, path: Path) -> Path:
 
 
 def read_results(path: Path) -> Results:
-    """Read a results file, raising ResultsError when it is missing, not JSON or not `assay/result/v1`."""
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ResultsError(
-            f"{path}: no such results file; run `assay score` or `assay audit` first"
-        ) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ResultsError(f"{path}: cannot read the results file ({exc})") from None
-    try:
-        doc = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise ResultsError(
-            f"{path}: the results file is not valid JSON (line {exc.lineno}: {exc.msg})"
-        ) from None
+    """Read a results file, validated against the published schema (assay/result/v1) before any report or
+    diff uses it: ResultsError (exit 2) naming the file and field when it is missing, not JSON, or breaks
+    the schema (a level outside 0..5, a NaN coverage, no rulesets or criteria)."""
+    from assay.safeio import RESULTS_MAX_BYTES, parse_json, read_text
+
+    if not Path(path).exists() and not Path(path).is_symlink():
+        raise ResultsError(f"{path}: no such results file; run `assay score` or `assay audit` first")
+    text = read_text(Path(path), what="results file", max_bytes=RESULTS_MAX_BYTES, error=ResultsError)
+    doc = parse_json(text, str(path), what="results file", error=ResultsError, allow_nan=False)
+    return results_from_doc(doc, str(path))
+
+
+def results_from_doc(doc: Any, origin: str) -> Results:
+    """Validate parsed results (from a file or a history store), raising ResultsError naming `origin`."""
     if not isinstance(doc, dict):
-        raise ResultsError(f"{path}: the results file is not a JSON object")
+        raise ResultsError(f"{origin}: the results file is not a JSON object")
     schema = doc.get("schema")
     if schema != RESULTS_SCHEMA:
+        shown = repr(schema) if isinstance(schema, str) and len(schema) < 80 else "(not a schema id)"
         raise ResultsError(
-            f"{path}: results schema {schema!r} is not supported; this assay reads {RESULTS_SCHEMA!r}"
+            f"{origin}: results schema {shown} is not supported; this assay reads {RESULTS_SCHEMA!r}"
         )
     try:
         return Results.model_validate(doc)
     except ValidationError as exc:
         first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"])
-        raise ResultsError(f"{path}: malformed results at {where}: {first['msg']}") from None
+        where = ".".join(str(p) for p in first["loc"]) or "the top level"
+        raise ResultsError(f"{origin}: malformed results at {where}: {first['msg']}") from None
+    except RecursionError:
+        raise ResultsError(f"{origin}: the results file is nested too deeply to read") from None

@@ -16,6 +16,7 @@ from assay.scoring.expressions import references
 from assay.scoring.loader import (
     apply_override,
     builtin_ruleset_ids,
+    check_sources,
     is_override,
     parse_ruleset,
     read_builtin,
@@ -42,8 +43,11 @@ def load_rulesets(
     for ruleset_id in ids:
         if ruleset_id not in loaded:
             loaded[ruleset_id] = parse_ruleset(read_builtin(ruleset_id))
+    installed = {spec.source for spec in catalog.values() if spec.source}
     for path in files:
         doc = read_file(Path(path))
+        if installed:
+            check_sources(doc, installed)
         if is_override(doc):
             target = doc.data["extends"]
             if not isinstance(target, str):

@@ -9,6 +9,7 @@ from typing import Any
 import yaml
 
 from assay.errors import RulesetError
+from assay.safeio import compose_yaml
 
 PathKey = tuple[str | int, ...]
 
@@ -32,20 +33,8 @@ class YamlDocument:
 
 
 def parse_yaml(text: str, file: str) -> YamlDocument:
-    """Parse one YAML document, raising RulesetError with the file and line on a syntax error."""
-    loader = yaml.SafeLoader(text)
-    try:
-        node = loader.get_single_node()
-        data = loader.construct_document(node) if node is not None else None
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = f":{mark.line + 1}" if mark is not None else ""
-        problem = exc.problem or exc.context or "cannot parse"
-        raise RulesetError(f"{file}{line}: invalid YAML: {problem}") from None
-    except yaml.YAMLError as exc:
-        raise RulesetError(f"{file}: invalid YAML: {exc}") from None
-    finally:
-        loader.dispose()
+    """Parse one YAML document under assay.safeio's limits, raising RulesetError with the file and line."""
+    node, data = compose_yaml(text, file, what="ruleset", error=RulesetError)
     doc = YamlDocument(file=file, data=data)
     if node is not None:
         _record(node, (), doc.lines)

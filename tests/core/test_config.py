@@ -44,7 +44,7 @@ def test_valid_config_with_env_reference(tmp_path: Path, registry, monkeypatch) 
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        ("scope: [unclosed\n", r"malformed YAML at line \d+"),
+        ("scope: [unclosed\n", r"audit.yaml:\d+: invalid YAML"),
         ("- a\n- b\n", "must be a mapping"),
         ("scop: acme\n", r"unknown key scop \(did you mean scope\?\); valid keys: scope, rulesets"),
         (
@@ -52,16 +52,16 @@ def test_valid_config_with_env_reference(tmp_path: Path, registry, monkeypatch) 
             r"unknown collector section collectors.tyo \(did you mean toy\?\); valid: toy",
         ),
         (
-            "collectors:\n  toy: {url: x, lookback: 3}\n",
+            "collectors:\n  toy: {url: 'http://x', lookback: 3}\n",
             r"unknown key collectors.toy.lookback .*valid keys: .*lookback_days",
         ),
         (
-            "collectors:\n  toy: {url: x, lookback_days: soon}\n",
+            "collectors:\n  toy: {url: 'http://x', lookback_days: soon}\n",
             r"collectors.toy.lookback_days: .*valid integer.*'soon'",
         ),
         ("collectors:\n  toy: {}\n", "collectors.toy.url is required"),
         (
-            "collectors:\n  toy: {url: x, token: abc123}\n",
+            "collectors:\n  toy: {url: 'http://x', token: abc123}\n",
             r"collectors.toy.token looks like a secret; set token_env",
         ),
         (
@@ -72,7 +72,7 @@ def test_valid_config_with_env_reference(tmp_path: Path, registry, monkeypatch) 
             "collectors:\n  toy: {url: '${NOT_SET_ANYWHERE_42}'}\n",
             r"references \$\{NOT_SET_ANYWHERE_42\}, which is not set",
         ),
-        ("timeout_seconds: -1\n", "timeout_seconds: .*greater than 0"),
+        ("timeout_seconds: -1\ncollectors: {}\n", "timeout_seconds: .*greater than 0"),
     ],
 )
 def test_bad_config_is_one_clear_sentence(tmp_path: Path, registry, text: str, message: str) -> None:  # type: ignore[no-untyped-def]

@@ -144,7 +144,7 @@ def test_unreachable_mlflow_completes_with_unknowns_and_strict_exits_4(tmp_path:
 @pytest.mark.parametrize(
     ("config", "needle"),
     [
-        ("collectors: [oops\n", "malformed YAML at line"),
+        ("collectors: [oops\n", "invalid YAML"),
         ("collectors:\n  mlflow: {tracking_uri: x, lookback: 3}\n", "unknown key collectors.mlflow.lookback"),
         ("collectors:\n  mlflw: {}\n", "unknown collector section collectors.mlflw (did you mean mlflow?)"),
         (

@@ -37,7 +37,7 @@ def test_optional_fields_are_left_out_when_empty(make_bundle, catalog) -> None:
     ("content", "pattern"),
     [
         (None, r"no such results file"),
-        ("{not json", r"not valid JSON \(line 1"),
+        ("{not json", r"results.json:1: the results file is not valid JSON"),
         ("[1, 2]", r"not a JSON object"),
         ('{"schema": "assay/result/v0"}', r"results schema 'assay/result/v0' is not supported"),
         ('{"schema": "assay/result/v1", "generated_at": "2025-01-01T00:00:00Z"}', r"malformed results at "),

@@ -97,7 +97,7 @@ def test_override_params_when_disabled_and_additions(write_rules, catalog, make_
             recommendation: Register at least one model.
         areas:
           - id: mlops
-            sources: [sagemaker]
+            sources: [github]
             criteria:
               - id: mlops.production
                 level: 3
@@ -107,6 +107,7 @@ def test_override_params_when_disabled_and_additions(write_rules, catalog, make_
           - id: edgeops
             title: EdgeOps
             description: Models on devices.
+            sources: [aws]
             criteria:
               - {id: edgeops.mlops, level: 2, title: M, when: "areas.mlops.level >= 2", recommendation: R.}
         """,
@@ -120,8 +121,8 @@ def test_override_params_when_disabled_and_additions(write_rules, catalog, make_
     assert by_id["mlops.registry"].title == "Models are versioned in a registry"  # untouched fields stay
     assert by_id["mlops.registry"].origin.file == str(override)
     mlops = next(a for a in ai_cmm.areas if a.id == "mlops")
-    assert mlops.sources[-1] == "sagemaker" and mlops.criteria[-1].id == "mlops.production"
-    assert ai_cmm.areas[-1].id == "edgeops"
+    assert mlops.sources.count("github") == 1 and mlops.criteria[-1].id == "mlops.production"
+    assert ai_cmm.areas[-1].id == "edgeops" and ai_cmm.areas[-1].sources == ["aws"]
 
     results = score(
         make_bundle({"ml.tracking.runs_90d": 6, "ml.tracking.logged_ratio": 1.0}), rulesets, catalog
