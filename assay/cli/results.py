@@ -49,14 +49,20 @@ def report(
     ] = "md",
     out: Annotated[Path | None, typer.Option("--out", "-o", help="Directory to write into.")] = None,
     history: HistoryOpt = None,
+    ruleset: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--ruleset", help="Only this maturity model (a ruleset id such as mlops-report; repeatable)."
+        ),
+    ] = None,
 ) -> None:
     """Render results as a report (the bundle beside them adds evidence details, the history a trend)."""
     from assay.history.snapshots import RESULTS_NAME, bundle_beside, read_history
-    from assay.reports.outputs import ReportInputs, parse_formats, render_text, write_formats
+    from assay.reports.outputs import ReportInputs, only_models, parse_formats, render_text, write_formats
     from assay.scoring import read_results
 
     path = results_path / RESULTS_NAME if results_path.is_dir() else results_path
-    results = read_results(path)
+    results = only_models(read_results(path), ruleset or [])
     bundle = bundle_beside(path, results)
     trend, previous = read_history(history or DEFAULT_HISTORY, results)
     formats = parse_formats([fmt], default=["md"])

@@ -10,7 +10,7 @@ from datetime import datetime
 
 from assay.evidence import Bundle, Evidence
 from assay.reports import formatting
-from assay.scoring import AreaResult, CriterionResult, NextStep, Results, RulesetResult
+from assay.scoring import AreaResult, CriterionResult, Results
 
 GAP_SUFFIX = ".gap"  # the kind suffix collectors give evidence of a part they could not read
 _REASON_WORDS = {
@@ -136,92 +136,10 @@ def split_criteria(
     return met, failed, unknown
 
 
-def current_state(org: str, rs: RulesetResult, area: AreaResult) -> str:
-    """The "current state" paragraph of an area, in the consulting report's voice, from the evidence."""
-    name = formatting.short_level_name(rs.levels, area.level)
-    first = f"{org} is at Level {area.level} ({name}) in {area.title}"
-    if area.level != area.upper:
-        first += f"; the evidence available leaves room up to Level {area.upper}"
-    sentences = [first + "."]
-    met, failed, unknown = split_criteria(area)
-    if met:
-        sentences.append("In place: " + _titles(met) + ".")
-    if failed:
-        sentences.append("Not in place: " + _titles(failed) + ".")
-    if unknown:
-        sentences.append("Not shown by the evidence: " + _titles(unknown) + ".")
-    if not area.criteria:
-        sentences.append("No criterion of this area can be evaluated from the sources assay reads today.")
-    if area.sources_missing:
-        sentences.append(
-            "Connecting " + formatting.join_words(area.sources_missing) + " would decide more of it."
-        )
-    return " ".join(sentences)
+@dataclass(frozen=True)
+class ReportMeta:
+    """The `report:` section of audit.yaml: who the report is for, who prepared it, and their logo."""
 
-
-def summary_paragraph(org: str, rs: RulesetResult, area: AreaResult) -> str:
-    """One executive-summary paragraph per area: where it stands and what it needs next."""
-    met, failed, unknown = split_criteria(area)
-    decided = len(met) + len(failed)
-    name = formatting.short_level_name(rs.levels, area.level)
-    sentences = [f"In {area.title}, {org} is at Level {area.level} ({name})."]
-    if decided == 0:
-        sentences.append("No criterion could be decided from the sources connected.")
-    elif decided == 1:
-        sentences.append(f"The one criterion the evidence decides is {'met' if met else 'not met'}.")
-    elif not failed:
-        sentences.append(f"All {decided} criteria the evidence decides are met.")
-    else:
-        sentences.append(f"{len(met)} of the {decided} criteria the evidence decides are met.")
-    if unknown:
-        more = "1 more" if len(unknown) == 1 else f"{len(unknown)} more"
-        tail = f"; if they hold, the area reaches Level {area.upper}" if area.upper > area.level else ""
-        sentences.append(f"{more} could not be shown from the sources connected{tail}.")
-    if area.next_steps:
-        sentences.append(f"Level {area.level + 1} still needs {quoted([n.title for n in area.next_steps])}.")
-    return " ".join(sentences)
-
-
-def overall_paragraph(org: str, rs: RulesetResult) -> str:
-    """The executive summary's closing paragraph for one maturity model."""
-    level, upper = rs.overall.level, rs.overall.upper
-    name = formatting.short_level_name(rs.levels, level)
-    first = f"Overall, {org} is at Level {level} ({name}) of {formatting.maturity_noun(rs.id, rs.title)}"
-    if upper != level:
-        first += f", and could be as high as Level {upper} once the missing evidence is connected"
-    sentences = [first + "."]
-    behind = holding_back(rs)
-    if len(behind) == len(rs.areas) > 1:
-        sentences.append(f"All {len(behind)} areas are at Level {level}.")
-    else:
-        verb = "is" if len(behind) == 1 else "are"
-        titles = formatting.join_words([a.title for a in behind])
-        sentences.append(f"The weakest area holds the organisation back: {titles} {verb} at Level {level}.")
-    steps = overall_steps(rs)
-    if steps:
-        sentences.append(
-            f"The report recommends that {org} first works on what holds it at Level {level}: "
-            f"{quoted([n.title for _, n in steps[:3]])}."
-        )
-    return " ".join(sentences)
-
-
-def quoted(titles: list[str]) -> str:
-    """Criterion titles quoted and joined: “A”, “B” and “C”."""
-    return formatting.join_words([f"“{t}”" for t in titles])
-
-
-def holding_back(rs: RulesetResult) -> list[AreaResult]:
-    """The areas at the ruleset's overall level: the ones holding the organisation back."""
-    return [a for a in rs.areas if a.level == rs.overall.level]
-
-
-def overall_steps(rs: RulesetResult) -> list[tuple[AreaResult, NextStep]]:
-    """The next steps of the areas holding the organisation back, failing ones first."""
-    steps = [(a, n) for a in holding_back(rs) for n in a.next_steps]
-    return sorted(steps, key=lambda pair: pair[1].status != "fail")
-
-
-def _titles(criteria: list[CriterionResult]) -> str:
-    words = [formatting.sentence_case(c.title) for c in criteria]
-    return formatting.join_words(words)
+    client: str = ""
+    prepared_by: str = ""
+    logo: str = ""  # a path to an image (PNG, JPEG or SVG), embedded in the HTML and PDF cover

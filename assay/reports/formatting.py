@@ -7,13 +7,34 @@ from typing import Any
 
 STATUS_MARK = {"pass": "✅ pass", "fail": "❌ fail", "unknown": "❔ unknown"}
 STATUS_ICON = {"pass": "✅", "fail": "❌", "unknown": "❔"}
+VERDICT = {"pass": "met", "fail": "not met", "unknown": "open", "not_applicable": "not applicable"}
 
 # Words that read better upper-cased when a scope slug becomes an organisation name.
 _ACRONYMS = {"ai", "ml", "it", "io", "aws", "gcp", "hr", "uk", "us", "eu"}
 
 # How the conclusion names each built-in model's maturity ("... at Level 2 of MLOps maturity").
 _MATURITY_NOUN = {"mlops-report": "MLOps maturity", "ai-cmm": "AI capability maturity (GSA AI CMM)"}
-_MODEL_HEADING = {"mlops-report": "MLOps Maturity Model", "ai-cmm": "GSA AI Capability Maturity Model"}
+_MODEL_HEADING = {"mlops-report": "MLOps maturity model", "ai-cmm": "GSA AI capability maturity model"}
+# What a report's title calls each built-in model ("... maturity model report").
+_MODEL_SUBJECT = {"mlops-report": "machine learning operations (MLOps)", "ai-cmm": "GSA AI capability"}
+# Words a heading keeps capitalised in sentence case (names of products, people's names of things).
+_PROPER = {
+    "GitHub",
+    "Jenkins",
+    "Prometheus",
+    "MLflow",
+    "Azure",
+    "AWS",
+    "SageMaker",
+    "Grafana",
+    "Kubernetes",
+    "GSA",
+    "DORA",
+    "Alertmanager",
+    "Dependabot",
+    "CloudWatch",
+    "Terraform",
+}
 
 
 def level_range(level: int, upper: int) -> str:
@@ -70,15 +91,45 @@ def maturity_noun(ruleset_id: str, title: str) -> str:
 
 
 def model_heading(ruleset_id: str, title: str) -> str:
-    """The heading of a maturity model's section: "MLOps Maturity Model"."""
-    return _MODEL_HEADING.get(ruleset_id, title.split(" — ")[0].split(" (")[0])
+    """The heading of a maturity model's section, in sentence case: "MLOps maturity model"."""
+    return _MODEL_HEADING.get(ruleset_id) or heading(title.split(" — ")[0].split(" (")[0])
+
+
+def model_subject(ruleset_id: str, title: str) -> str:
+    """What a title calls a model: "machine learning operations (MLOps)" in "… maturity model report"."""
+    if ruleset_id in _MODEL_SUBJECT:
+        return _MODEL_SUBJECT[ruleset_id]
+    name = model_heading(ruleset_id, title)
+    for tail in (" maturity model", " maturity", " model"):
+        if name.lower().endswith(tail):
+            return name[: -len(tail)]
+    return name
+
+
+def _plain_word(word: str) -> bool:
+    """A capitalised ordinary word ("Development"), not an acronym (MLOps, CI) or a product name."""
+    core = word.strip("()[]“”\"'.,:;")
+    return len(core) > 1 and core[0].isupper() and core[1:].islower() and core not in _PROPER
 
 
 def sentence_case(title: str) -> str:
-    """Lower-case a title's first letter to use it mid-sentence, unless it starts an acronym (MLOps)."""
-    if len(title) > 1 and title[0].isupper() and title[1].islower():
-        return title[0].lower() + title[1:]
+    """Lower-case a title's first word to use it mid-sentence, unless it is an acronym or a name (MLOps)."""
+    if not title:
+        return title
+    first, _, rest = title.partition(" ")
+    if (first == "A" and rest) or _plain_word(first):
+        return first[0].lower() + first[1:] + (" " + rest if rest else "")
     return title
+
+
+def heading(text: str) -> str:
+    """A title in sentence case, as headings are written: "Model development & deployment"."""
+    words = text.split(" ")
+    return " ".join([words[0], *(w[0].lower() + w[1:] if _plain_word(w) else w for w in words[1:])])
+
+
+def capitalise(text: str) -> str:
+    return text[:1].upper() + text[1:]
 
 
 def month_year(when: datetime) -> str:
@@ -92,6 +143,11 @@ def day(when: datetime) -> str:
 def timestamp(when: datetime) -> str:
     """UTC time to the minute, as reports print it."""
     return when.strftime("%Y-%m-%d %H:%M UTC")
+
+
+def timestamp_s(when: datetime) -> str:
+    """UTC time to the second: when one evidence item was observed."""
+    return when.strftime("%Y-%m-%d %H:%M:%S UTC")
 
 
 def short_id(evidence_id: str) -> str:

@@ -13,7 +13,8 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 from markupsafe import Markup
 
 from assay.evidence import Bundle, Evidence
-from assay.reports import charts, facts, formatting
+from assay.reports import charts, facts, formatting, narrative
+from assay.reports.markdown import template_globals
 from assay.scoring import Results
 
 EVIDENCE_SHOWN = 20  # evidence items listed per criterion; the appendix of report.md and the bundle have all
@@ -35,19 +36,8 @@ def _environment() -> Environment:
         ts=formatting.timestamp,
         words=formatting.join_words,
     )
-    env.globals.update(
-        level_name=formatting.level_name,
-        short_level_name=formatting.short_level_name,
-        maturity_noun=formatting.maturity_noun,
-        model_heading=formatting.model_heading,
-        current_state=facts.current_state,
-        overall_paragraph=facts.overall_paragraph,
-        observed=facts.observed,
-        evidence_rows=facts.evidence_rows,
-        reason_words=facts.reason_words,
-        connected_words=facts.connected_words,
-        evidence_shown=EVIDENCE_SHOWN,
-    )
+    env.globals.update(template_globals())
+    env.globals.update(evidence_rows=facts.evidence_rows, evidence_shown=EVIDENCE_SHOWN)
     return env
 
 
@@ -66,7 +56,8 @@ def render_html(
 ) -> str:
     """Render the HTML report; `trend` (oldest first, this audit last) adds each area's level over time."""
     evidence: dict[str, Evidence] = bundle.evidence_by_id() if bundle else {}
-    org = formatting.org_name(results.scope)
+    ctx = narrative.Context.of(results, bundle)
+    org = ctx.org
     points = list(trend or [])
     figures = {
         rs.id: {
@@ -84,6 +75,7 @@ def render_html(
         bundle=bundle,
         evidence=evidence,
         org=org,
+        ctx=ctx,
         date=formatting.day(results.generated_at),
         sources=facts.source_rows(results, bundle),
         figures=figures,

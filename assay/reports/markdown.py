@@ -1,8 +1,9 @@
-"""The Markdown report, shaped like a consulting maturity report, with an evidence appendix.
+"""The Markdown report, shaped like a consulting maturity report, with an evidence register.
 
-Introduction, executive summary, the maturity model table, one section per area (current state and
-recommendations), the conclusion ("<Org> is currently at Level N of MLOps maturity.") and an appendix
-that cites, for every criterion, what was observed, where, when and the evidence ids.
+Introduction, executive summary (a short paragraph per area), the maturity model table, one section per
+area (current state, what the gaps lead to, recommendations), the conclusion in area order ending
+"<Org> is currently at Level N of … maturity.", then the criteria with the ids of the evidence they rest
+on, and the evidence register that lists each item of the bundle once.
 """
 
 from __future__ import annotations
@@ -11,11 +12,50 @@ from functools import cache
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
-from assay.evidence import Bundle, Evidence
-from assay.reports import facts, formatting
+from assay.evidence import Bundle
+from assay.reports import facts, formatting, narrative, register
 from assay.scoring import Results
 
-APPENDIX_EVIDENCE_LIMIT = 12  # evidence rows per criterion in the appendix; results.json has them all
+
+def template_globals() -> dict[str, object]:
+    """The functions the Markdown, HTML and PDF templates share."""
+    return {
+        "level_name": formatting.level_name,
+        "short_level_name": formatting.short_level_name,
+        "maturity_noun": formatting.maturity_noun,
+        "model_heading": formatting.model_heading,
+        "current_state": narrative.current_state,
+        "summary_paragraph": narrative.summary_paragraph,
+        "overall_paragraph": narrative.overall_paragraph,
+        "consequences": narrative.consequences,
+        "open_consequences": narrative.open_consequences,
+        "conclusion_items": narrative.conclusion_items,
+        "closing_sentence": narrative.closing_sentence,
+        "what_is_open": narrative.what_is_open,
+        "open_reason": narrative.open_reason,
+        "area_open": narrative.area_open,
+        "key_features": narrative.key_features,
+        "connected_words": facts.connected_words,
+        "observed": facts.observed,
+        "reason_words": facts.reason_words,
+        "cited_ids": register.cited_ids,
+        "resource_verdicts": register.resource_verdicts,
+    }
+
+
+def template_filters() -> dict[str, object]:
+    return {
+        "range": lambda a: formatting.level_range(a.level, a.upper),
+        "value": formatting.value,
+        "percent": formatting.percent,
+        "verdict": lambda s: formatting.VERDICT.get(str(s), str(s)),
+        "lc": formatting.sentence_case,
+        "heading": formatting.heading,
+        "noun": lambda rid: formatting.maturity_noun(rid, ""),
+        "ts": formatting.timestamp,
+        "ts_s": formatting.timestamp_s,
+        "words": formatting.join_words,
+    }
 
 
 @cache
@@ -29,34 +69,9 @@ def _environment() -> Environment:
         autoescape=False,  # Markdown, not HTML
         extensions=["jinja2.ext.do"],
     )
-    env.filters.update(
-        range=lambda a: formatting.level_range(a.level, a.upper),
-        value=formatting.value,
-        percent=formatting.percent,
-        mark=lambda s: formatting.STATUS_MARK.get(s, s),
-        icon=lambda s: formatting.STATUS_ICON.get(s, s),
-        cell=_cell,
-        lc=formatting.sentence_case,
-        ts=formatting.timestamp,
-        words=formatting.join_words,
-        slug=_slug,
-    )
-    env.globals.update(
-        level_name=formatting.level_name,
-        short_level_name=formatting.short_level_name,
-        maturity_noun=formatting.maturity_noun,
-        model_heading=formatting.model_heading,
-        current_state=facts.current_state,
-        summary_paragraph=facts.summary_paragraph,
-        overall_paragraph=facts.overall_paragraph,
-        connected_words=facts.connected_words,
-        overall_steps=facts.overall_steps,
-        holding_back=facts.holding_back,
-        observed=facts.observed,
-        evidence_rows=facts.evidence_rows,
-        reason_words=facts.reason_words,
-        appendix_limit=APPENDIX_EVIDENCE_LIMIT,
-    )
+    env.filters.update(template_filters())
+    env.filters.update(cell=_cell, slug=_slug)
+    env.globals.update(template_globals())
     return env
 
 
@@ -71,19 +86,21 @@ def _slug(heading: str) -> str:
     return kept.replace(" ", "-")
 
 
-def render_markdown(results: Results, bundle: Bundle | None) -> str:
-    """Render the report; with the bundle, the appendix also says where and when each item was observed."""
-    evidence: dict[str, Evidence] = bundle.evidence_by_id() if bundle else {}
-    org = formatting.org_name(results.scope)
+def render_markdown(results: Results, bundle: Bundle | None, meta: facts.ReportMeta | None = None) -> str:
+    """Render the report; with the bundle, the register also says where and when each item was observed."""
+    ctx = narrative.Context.of(results, bundle)
     template = _environment().get_template("report.md.j2")
     text = template.render(
         results=results,
         bundle=bundle,
-        evidence=evidence,
-        org=org,
-        org_s=formatting.possessive(org),
+        ctx=ctx,
+        org=ctx.org,
+        org_s=formatting.possessive(ctx.org),
+        title=narrative.report_title(results),
+        meta=meta or facts.ReportMeta(),
         date=formatting.day(results.generated_at),
         month=formatting.month_year(results.generated_at),
         sources=facts.source_rows(results, bundle),
+        register=register.register(results, bundle),
     )
     return text.rstrip("\n") + "\n"

@@ -58,6 +58,20 @@ def parse_formats(specs: Iterable[str] | None, default: Sequence[str] = DEFAULT_
     return chosen or list(default)
 
 
+def only_models(results: Results, ruleset_ids: Sequence[str]) -> Results:
+    """The results limited to the maturity models asked for (all of them when none is named)."""
+    if not ruleset_ids:
+        return results
+    known = [rs.id for rs in results.rulesets]
+    unknown = [r for r in ruleset_ids if r not in known]
+    if unknown:
+        raise AssayError(
+            f"--ruleset {unknown[0]!r} is not in these results; they hold: {', '.join(known) or 'none'}"
+        )
+    kept = [rs for rs in results.rulesets if rs.id in ruleset_ids]
+    return results.model_copy(update={"rulesets": kept})
+
+
 def render_text(fmt: str, inputs: ReportInputs) -> str:
     """One text format rendered (every format but `charts`)."""
     renderer = _TEXT_RENDERERS.get(fmt)

@@ -106,6 +106,7 @@ def _next_steps(results: Sequence[CriterionResult], level: int) -> list[NextStep
             recommendation=r.recommendation,
             reason=r.reason,
             message=r.message,
+            consequence=r.consequence,
         )
         for r in results
         if r.level == level + 1 and r.status is not CriterionStatus.PASS
@@ -137,6 +138,7 @@ def _score_criterion(
         areas=area_reads,
         evidence=evidence,
         recommendation=criterion.recommendation,
+        consequence=criterion.consequence or None,
         attestation=criterion.attestation,
     )
 

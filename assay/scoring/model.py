@@ -57,6 +57,7 @@ class Criterion(Located):
     when: str | None = None
     kind: Literal["required", "supporting"] = "required"
     recommendation: str
+    consequence: str = ""  # what a gap here leads to, in one sentence (reports quote it)
     attestation: bool = False
     disabled: bool = False
 
@@ -134,6 +135,7 @@ class CriterionOverride(BaseModel):
     when: str | None = None
     kind: Literal["required", "supporting"] | None = None
     recommendation: str | None = None
+    consequence: str | None = None
     attestation: bool | None = None
     disabled: bool | None = None
 

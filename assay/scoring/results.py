@@ -94,7 +94,7 @@ class AreaRead(_ResultModel):
 class CriterionResult(_ResultModel):
     """One criterion's outcome and everything it was decided from."""
 
-    omit_when_none: ClassVar[tuple[str, ...]] = ("reason", "message")
+    omit_when_none: ClassVar[tuple[str, ...]] = ("reason", "message", "consequence")
 
     id: str
     title: str
@@ -107,13 +107,14 @@ class CriterionResult(_ResultModel):
     areas: list[AreaRead] = Field(default_factory=list)
     evidence: list[str] = Field(default_factory=list)
     recommendation: str
+    consequence: str | None = None  # what the gap leads to, from the ruleset
     attestation: bool = False
 
 
 class NextStep(_ResultModel):
     """A criterion of the next level that does not pass yet, with what to do about it."""
 
-    omit_when_none: ClassVar[tuple[str, ...]] = ("reason", "message")
+    omit_when_none: ClassVar[tuple[str, ...]] = ("reason", "message", "consequence")
 
     id: str
     title: str
@@ -123,6 +124,7 @@ class NextStep(_ResultModel):
     recommendation: str
     reason: CriterionReason | None = None
     message: str | None = None
+    consequence: str | None = None
 
 
 class LevelRange(_ResultModel):

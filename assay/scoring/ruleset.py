@@ -135,6 +135,8 @@ def _criterion_doc(criterion: Criterion) -> dict[str, Any]:
         out["when"] = criterion.when
     out["kind"] = criterion.kind
     out["recommendation"] = criterion.recommendation
+    if criterion.consequence:
+        out["consequence"] = criterion.consequence
     if criterion.attestation:
         out["attestation"] = True
     if criterion.disabled:

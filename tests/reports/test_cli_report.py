@@ -48,7 +48,7 @@ def test_each_format_to_stdout(out: Path, fmt: str, needle: str) -> None:
 
 def test_the_bundle_beside_the_results_adds_evidence_details(out: Path) -> None:
     text = invoke("report", str(out), "--history", str(out / "none.db"))
-    assert "| MlflowClient.search_runs | 2025-03-03 09:29 UTC |" in text
+    assert "| MlflowClient.search_runs | 2025-03-03 09:29:12 UTC |" in text
     # a bundle that is not the one the results were scored from is not used
     write_bundle(sample.bundle({"ml.tracking.runs_90d": 7}), out / "evidence.json.gz")
     text = invoke("report", str(out), "--history", str(out / "none.db"))
@@ -67,9 +67,9 @@ def test_several_formats_and_charts_are_written_into_a_folder(out: Path, tmp_pat
 
 
 def test_unknown_format_is_a_clear_error(out: Path) -> None:
-    result = CliRunner().invoke(app, ["report", str(out), "-f", "pdf"])
+    result = CliRunner().invoke(app, ["report", str(out), "-f", "docx"])
     assert isinstance(result.exception, AssayError)
-    assert "'pdf' is not a report format" in str(result.exception)
+    assert "'docx' is not a report format" in str(result.exception)
 
 
 def test_fail_on_drop_needs_history(out: Path) -> None:
@@ -78,3 +78,14 @@ def test_fail_on_drop_needs_history(out: Path) -> None:
     )
     assert isinstance(result.exception, AssayError)
     assert "needs the history store" in str(result.exception)
+
+
+def test_ruleset_limits_the_report_to_one_model(out: Path) -> None:
+    text = invoke("report", str(out), "--ruleset", "ai-cmm", "--history", str(out / "none.db"))
+    assert text.startswith("# GSA AI capability maturity model report\n")
+    assert "MLOps maturity model" not in text and "Collaboration" not in text
+    result = CliRunner().invoke(app, ["report", str(out), "--ruleset", "nope"])
+    assert isinstance(result.exception, AssayError)
+    assert "--ruleset 'nope' is not in these results; they hold: mlops-report, ai-cmm" in str(
+        result.exception
+    )

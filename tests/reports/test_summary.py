@@ -14,7 +14,7 @@ from tests.reports import sample
 def test_summary_table(sample_results: Results) -> None:
     text = render_summary(sample_results)
     assert text.startswith("## assay: Borealis Health maturity\n")
-    assert "**MLOps Maturity Model: Level 2** (Repeatable)" in text
+    assert "**MLOps maturity model: Level 2** (Repeatable)" in text
     assert "| Collaboration & Communication | 2–5 | — | 33% | Changes to ML code are reviewed |" in text
     assert "| MLOps | 3 | — | 100% | Promotion to production is governed |" in text
 

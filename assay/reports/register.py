@@ -1,0 +1,154 @@
+"""The evidence register: every evidence item of the bundle listed once, and what cites it.
+
+Criteria refer to register entries by id (the first 12 hex digits of the item's SHA-256), so an item
+several criteria read is listed once, with its own `observed_at`. Where the evidence names a resource
+that has an address of its own (a URL, an AWS ARN, an Azure resource id), the subject links to it.
+Per-resource verdicts (`resources` on a criterion, where the results provide them) are read tolerantly:
+each entry's name, verdict and URL.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+from urllib.parse import quote, urlsplit
+
+from assay.evidence import Bundle, Evidence
+from assay.reports import formatting
+from assay.reports.facts import GAP_SUFFIX
+from assay.scoring import CriterionResult, Results
+
+_URL_KEYS = ("html_url", "web_url", "url", "console_url", "link")
+
+
+@dataclass
+class RegisterEntry:
+    """One evidence item, once, with the criteria that cite it."""
+
+    id: str
+    source: str
+    kind: str
+    subject: str
+    endpoint: str
+    observed_at: datetime
+    link: str | None = None
+    cited_by: list[str] = field(default_factory=list)
+
+    @property
+    def short(self) -> str:
+        return formatting.short_id(self.id)
+
+    @property
+    def anchor(self) -> str:
+        return f"ev-{self.short}"
+
+    @property
+    def gap(self) -> bool:
+        return self.kind.endswith(GAP_SUFFIX)
+
+
+@dataclass(frozen=True)
+class ResourceVerdict:
+    """One resource a criterion judged: its name, the verdict and, where known, its address."""
+
+    name: str
+    verdict: str
+    link: str | None = None
+    note: str = ""
+
+
+def register(results: Results, bundle: Bundle | None) -> list[RegisterEntry]:
+    """Every item of the bundle once (sorted by source, kind, subject), with the criteria citing it.
+
+    Without the bundle, the register holds the cited ids only (no kind, subject or time is known).
+    """
+    cites: dict[str, list[str]] = {}
+    for rs in results.rulesets:
+        for area in rs.areas:
+            for c in area.criteria:
+                for eid in c.evidence:
+                    cites.setdefault(eid, [])
+                    if c.id not in cites[eid]:
+                        cites[eid].append(c.id)
+    if bundle is None:
+        return []
+    entries = [_entry(e, cites.get(e.id, [])) for e in bundle.evidence]
+    entries.sort(key=lambda r: (r.source, r.kind, r.subject, r.id))
+    return entries
+
+
+def cited_ids(criterion: CriterionResult) -> list[str]:
+    """The short ids a criterion cites, in a stable order."""
+    return [formatting.short_id(e) for e in sorted(criterion.evidence)]
+
+
+def _entry(e: Evidence, cited_by: list[str]) -> RegisterEntry:
+    return RegisterEntry(
+        id=e.id,
+        source=e.source,
+        kind=e.kind,
+        subject=e.subject,
+        endpoint=e.endpoint,
+        observed_at=e.observed_at,
+        link=subject_link(e.subject, e.data),
+        cited_by=sorted(cited_by),
+    )
+
+
+def subject_link(subject: str, data: dict[str, Any] | None = None) -> str | None:
+    """An address for the subject: a URL in the evidence, an AWS ARN or an Azure resource id.
+
+    Addresses on this machine (loopback) are left unlinked: a reader elsewhere cannot open them.
+    """
+    if subject.startswith("arn:aws"):
+        return "https://console.aws.amazon.com/go/view?arn=" + quote(subject, safe="")
+    if subject.lower().startswith("/subscriptions/"):
+        return "https://portal.azure.com/#resource" + quote(subject, safe="/")
+    candidates = [subject, *(str((data or {}).get(k, "")) for k in _URL_KEYS)]
+    return next((c for c in candidates if _public_url(c)), None)
+
+
+def _public_url(text: str) -> bool:
+    if not text.startswith(("https://", "http://")):
+        return False
+    host = urlsplit(text).hostname or ""
+    if host in ("", "localhost"):
+        return False
+    try:
+        return not ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return True
+
+
+def resource_verdicts(criterion: CriterionResult) -> list[ResourceVerdict]:
+    """The per-resource verdicts a criterion carries (`resources`), where the results provide them."""
+    items = getattr(criterion, "resources", None) or []
+    verdicts = []
+    for item in items:
+        doc = item if isinstance(item, dict) else _as_dict(item)
+        name = str(_first(doc, "name", "subject", "resource", "id") or "?")
+        verdict = _first(doc, "verdict", "status", "result", "passed", "ok")
+        verdict_text = {True: "pass", False: "fail"}.get(verdict, str(verdict or "—"))  # type: ignore[call-overload]
+        link = _first(doc, "url", "link", "html_url")
+        note = _first(doc, "reason", "message", "note", "value")
+        verdicts.append(
+            ResourceVerdict(
+                name=name,
+                verdict=verdict_text,
+                link=str(link) if link and _public_url(str(link)) else subject_link(name),
+                note=formatting.value(note) if note is not None else "",
+            )
+        )
+    return verdicts
+
+
+def _as_dict(item: Any) -> dict[str, Any]:
+    if hasattr(item, "model_dump"):
+        return dict(item.model_dump(mode="json"))
+    return dict(getattr(item, "__dict__", {}))
+
+
+def _first(doc: dict[str, Any], *keys: str) -> Any:
+    return next((doc[k] for k in keys if doc.get(k) is not None), None)
