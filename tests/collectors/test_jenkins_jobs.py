@@ -141,6 +141,30 @@ def test_trigger_of(cause: str, trigger: str) -> None:
     assert trigger_of(build) == trigger
 
 
+@pytest.mark.parametrize(
+    ("cause", "trigger"),
+    [
+        ({"shortDescription": "Started by timer"}, "timer"),
+        ({"shortDescription": "Started by user anonymous", "userId": None, "userName": "anonymous"}, "user"),
+        ({"shortDescription": "Started by user Ada Lovelace"}, "user"),
+        ({"shortDescription": "Started by an SCM change"}, "scm"),
+        ({"shortDescription": "Started by GitHub push by octocat"}, "scm"),
+        ({"shortDescription": "Push event to branch feature/x"}, "scm"),
+        ({"shortDescription": "Branch indexing"}, "scm"),
+        ({"shortDescription": 'Started by upstream project "ml/train" build number 41'}, "upstream"),
+        (
+            {"shortDescription": "Gestartet durch vorgelagertes Projekt", "upstreamProject": "ml/train"},
+            "upstream",
+        ),
+        ({"shortDescription": "Started by remote host 10.0.0.1"}, "other"),
+        ({}, "other"),
+    ],
+)
+def test_trigger_of_a_cause_without_class(cause: dict, trigger: str) -> None:
+    """Jenkins 1.x (and tools that drop `_class`) name the cause only by its description and fields."""
+    assert trigger_of({"actions": [{"causes": [cause]}]}) == trigger
+
+
 def _build(number: int, days_ago: float, result: str | None = "SUCCESS", building: bool = False) -> dict:
     ts = int((NOW - timedelta(days=days_ago)).timestamp() * 1000)
     return {"number": number, "timestamp": ts, "duration": 61_500, "result": result, "building": building}
@@ -173,7 +197,11 @@ def test_builds_tree_asks_for_a_range() -> None:
 
 
 def test_helpers() -> None:
-    assert job_path("ml/fraud training") == "job/ml/job/fraud%20training"
+    # Unquoted: python-jenkins quotes each segment itself; quoting here too made Jenkins answer 404.
+    assert job_path("ml/fraud training") == "job/ml/job/fraud training"
+    assert (
+        job_path("svc/feature%2Fx") == "job/svc/job/feature%2Fx"
+    )  # a branch item, named as Jenkins names it
     assert public_url("https://bob:secret@ci.example.com/jenkins/?x=1") == "https://ci.example.com/jenkins"
     assert (
         failure_reason(Exception("Possibly authentication failed [403]: Forbidden")) is UnknownReason.DENIED

@@ -154,8 +154,21 @@ def test_config_xml_denied_is_a_gap_naming_the_permission(standin: JenkinsStandi
     standin.faults[r"/config\.xml$"] = 403
     evidence, ctx = collect(config(standin))
     gaps = [e for e in evidence if e.kind == "jenkins.gap"]
-    assert [(g.subject, g.data["reason"]) for g in gaps] == [("jobs.config", "denied")]
-    assert "Job/ExtendedRead" in gaps[0].data["message"]
+    # One gap per job (and the multibranch project whose branch source is read), each naming its call.
+    assert {(g.subject, g.data["reason"]) for g in gaps} == {("jobs.config", "denied")}
+    assert {g.endpoint for g in gaps} == {
+        f"job/{name}/config.xml"
+        for name in [
+            "ci/bed-occupancy-forecast",
+            "ci/readmission-risk",
+            "ci/readmission-risk/develop",
+            "ci/readmission-risk/main",
+            "ci/sepsis-early-warning",
+            "deploy/readmission-api",
+            "ml/readmission-training",
+        ]
+    }
+    assert all("Job/ExtendedRead" in g.data["message"] for g in gaps)
     v = values(evidence, "partial")
     assert v["devops.jenkins.deploy_jobs"] is UnknownReason.DENIED
     assert v["secops.jenkins.scanner_plugins"] == []  # plugins were still read
@@ -174,13 +187,16 @@ def test_server_errors_on_builds_and_plugins(standin: JenkinsStandin) -> None:
     assert v["secops.jenkins.scanner_plugins"] is UnknownReason.ERROR
 
 
-def test_job_gone_between_listing_and_reading_is_skipped(standin: JenkinsStandin) -> None:
+def test_job_gone_between_listing_and_reading_is_a_gap(standin: JenkinsStandin) -> None:
+    """A listed job that answers 404 is never dropped silently: it is a gap naming the job and the call."""
     standin.faults[r"^/job/ci/job/bed-occupancy-forecast/"] = 404
     evidence, _ = collect(config(standin))
     assert "ci/bed-occupancy-forecast" not in jobs(evidence)
-    assert not [e for e in evidence if e.kind == "jenkins.gap"]
+    [gap] = [e for e in evidence if e.kind == "jenkins.gap"]
+    assert gap.endpoint == "job/ci/bed-occupancy-forecast/config.xml" and "404" in gap.data["message"]
     controller = next(e for e in evidence if e.kind == "jenkins.controller")
-    assert controller.data["jobs_missing"] == 1
+    assert controller.data["jobs_unreadable"] == 1
+    assert values(evidence, "partial")["devops.jenkins.active_jobs"] is UnknownReason.ERROR
 
 
 @pytest.mark.parametrize("name", ESTATES)

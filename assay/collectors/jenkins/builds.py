@@ -2,22 +2,51 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 # The build fields read in one request per job: ``tree`` with a range keeps the payload to what is needed.
-BUILDS_TREE = "builds[number,result,timestamp,duration,building,actions[causes[_class]]]{0,%d}"
+# Causes are read with their class (Jenkins 2.x), and with the description and fields older controllers
+# give instead: ``userId``/``userName`` (a person) and ``upstreamProject`` (another job).
+BUILDS_TREE = (
+    "builds[number,result,timestamp,duration,building,"
+    "actions[causes[_class,shortDescription,userId,userName,upstreamProject]]]{0,%d}"
+)
 
 _TRIGGERS = (
     ("TimerTrigger", "timer"),
     ("SCMTrigger", "scm"),
     ("GitHubPushCause", "scm"),
+    ("GitLabWebHookCause", "scm"),
+    ("BitBucketPushCause", "scm"),
+    ("GiteaPushCause", "scm"),
     ("BranchEventCause", "scm"),
     ("BranchIndexingCause", "scm"),
-    ("GitLabWebHookCause", "scm"),
     ("UserIdCause", "user"),
     ("UserCause", "user"),
+    ("ReplayCause", "user"),
+    ("RebuildCause", "user"),
+    ("RestartDeclarativePipelineCause", "user"),
     ("UpstreamCause", "upstream"),
+)
+
+# What Jenkins and its SCM plugins say in ``shortDescription`` (English, the default locale), for causes
+# without ``_class``: Jenkins before 2.x, and proxies or tools that drop it.
+_DESCRIPTIONS = (
+    (re.compile(r"^Started by (?:timer|cron)\b", re.I), "timer"),
+    (re.compile(r"^Started by upstream (?:project|pipeline)\b", re.I), "upstream"),
+    (re.compile(r"^Started by (?:an )?SCM change|^Started by \w+ push\b|^Push event\b", re.I), "scm"),
+    (
+        re.compile(r"^Branch (?:indexing|event)\b|^(?:Pull|Merge) request\b|^Started by \w+ hook\b", re.I),
+        "scm",
+    ),
+    (
+        re.compile(
+            r"^Started by (?:anonymous )?user\b|^Replayed #|^Restarted from build #|^Rebuilds? ", re.I
+        ),
+        "user",
+    ),
 )
 
 
@@ -25,11 +54,23 @@ def trigger_of(build: dict[str, Any]) -> str:
     """timer | scm | user | upstream | other, from the first recognised cause of the build."""
     for action in build.get("actions") or []:
         for cause in (action or {}).get("causes") or []:
-            cls = str((cause or {}).get("_class", ""))
-            for marker, trigger in _TRIGGERS:
-                if marker in cls:
-                    return trigger
+            if found := cause_trigger(cause or {}):
+                return found
     return "other"
+
+
+def cause_trigger(cause: dict[str, Any]) -> str | None:
+    """One cause's trigger: by class, else (no class, or one we do not know) by its fields or description."""
+    cls = str(cause.get("_class") or "")
+    for marker, trigger in _TRIGGERS:
+        if marker in cls:
+            return trigger
+    if cause.get("upstreamProject"):
+        return "upstream"
+    if "userId" in cause or "userName" in cause:
+        return "user"
+    text = str(cause.get("shortDescription") or "").strip()
+    return next((trigger for pattern, trigger in _DESCRIPTIONS if pattern.search(text)), None)
 
 
 def iso_utc(ms: int | float) -> str:

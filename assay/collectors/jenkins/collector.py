@@ -3,20 +3,26 @@
 Per job the collector reads its config.xml and, in one ``tree`` request, its recent builds with result,
 time, duration and cause; for the newest finished build it reads the test report, and for Jenkinsfiles
 kept in SCM the stage names of that run. Jobs are read concurrently. Nothing is ever written to Jenkins.
+
+Every listed item that cannot be read becomes a gap naming the item and the call; a controller from
+which nothing at all could be read fails the source; 429/502/503/504 are retried (``http.py``).
 """
 
 from __future__ import annotations
 
 import fnmatch
+import math
 import re
+import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import quote, urlsplit, urlunsplit
+from urllib.parse import urlsplit, urlunsplit
 
 from assay.collectors.base import CollectContext, Collector, SourceUnavailable
 from assay.collectors.jenkins.builds import BUILDS_TREE, latest_completed, summarise_builds
 from assay.collectors.jenkins.config import JenkinsConfig
+from assay.collectors.jenkins.failures import Failures, failure_reason, is_missing, short_message
+from assay.collectors.jenkins.http import mount_retries
 from assay.collectors.jenkins.jobs import (
     FREESTYLE_CLASSES,
     MULTIBRANCH_CLASSES,
@@ -25,12 +31,17 @@ from assay.collectors.jenkins.jobs import (
     describe,
     parse_config,
 )
+from assay.collectors.jenkins.listing import CHILDREN_QUERY, Item, children_of, items_from, job_path
 from assay.collectors.jenkins.permissions import PERMISSIONS
 from assay.collectors.jenkins.plugins import plugin_summary
 from assay.collectors.jenkins.signals import CONTROLLER, JOB, PLUGINS, signals
 from assay.evidence import Evidence, UnknownReason
 
-_STATUS = re.compile(r"\[(\d{3})\]")
+__all__ = ["JenkinsCollector", "failure_reason", "job_path", "public_url"]
+
+_ROOT = re.compile(r"<([A-Za-z][\w.-]*)[\s/>]")  # the first element after the XML declaration
+# Folders nested deeper than this are not listed further (python-jenkins already lists 10 per request).
+MAX_FOLDER_DEPTH = 50
 
 
 class JenkinsCollector(Collector):
@@ -42,7 +53,7 @@ class JenkinsCollector(Collector):
     signals = signals
 
     def collect(self, config: Any, ctx: CollectContext) -> Iterator[Evidence]:
-        """Yield one evidence per job, then the plugins and the controller summary."""
+        """Yield one evidence per job, the gaps, then the plugins and the controller summary."""
         config = config if isinstance(config, JenkinsConfig) else JenkinsConfig.model_validate(config)
         token = ctx.secret(config.token_env, field="token_env") if config.token_env else None
         try:
@@ -58,6 +69,8 @@ class JenkinsCollector(Collector):
         )
         # python-jenkins has no TLS option; its session honours `verify` (False, True or a CA bundle path).
         client._session.verify = (config.ca_bundle or True) if config.verify_tls else False
+        deadline = time.monotonic() + config.timeout_seconds if config.timeout_seconds else math.inf
+        mount_retries(client._session, config.retries, config.max_retry_wait_seconds, deadline)
         yield from _Reader(client, config, ctx).evidence()
 
     @classmethod
@@ -66,55 +79,47 @@ class JenkinsCollector(Collector):
         return PERMISSIONS
 
 
-@dataclass
-class _Job:
-    name: str
-    cls: str
-    parent_cls: str = ""
-    parent: str = ""
-    container: bool = False  # a folder, multibranch project or organisation: it holds jobs, not builds
-
-
-@dataclass
-class _Failures:
-    denied_config: list[str] = field(default_factory=list)
-    failed_config: list[str] = field(default_factory=list)
-    failed_builds: list[str] = field(default_factory=list)
-
-
 class _Reader:
     def __init__(self, client: Any, config: JenkinsConfig, ctx: CollectContext) -> None:
         self.client = client
         self.config = config
         self.ctx = ctx
         self.url = public_url(config.url)
-        self.failures = _Failures()
-        self.skipped_missing = 0
+        self.failures = Failures()
 
     def evidence(self) -> Iterator[Evidence]:
         self._connect()
         version = self._version()
         items = self._items()
-        jobs = [j for j in items if self._buildable(j) and self._selected(j.name)]
+        jobs = [j for j in items if j.kind == "job" and self._selected(j.name)]
         truncated = len(jobs) > self.config.max_jobs
         jobs = jobs[: self.config.max_jobs]
         parents = self._multibranch_sources(jobs)
         self.ctx.progress(f"reading {len(jobs)} jobs")
         described = self.ctx.map(lambda j: self._job(j, parents), jobs, max_workers=self.config.concurrency)
         found = [d for d in described if d is not None]
-        yield from self._gaps(len(jobs))
+        plugins, plugin_gap = self._plugins()
+        yield from self.failures.gaps(self.ctx, self.url)
+        if plugin_gap is not None:
+            yield plugin_gap
+        if not found and plugins is None and (jobs or self.failures.items):
+            reason = _overall_reason([*(f.reason for f in self.failures.items), plugin_gap.data["reason"]])
+            raise SourceUnavailable(
+                reason,
+                f"Jenkins at {self.url}: none of {len(jobs)} jobs and not the plugin list could be read "
+                f"({self.ctx.redact(plugin_gap.data['message'])})",
+            )
         for data in found:
             yield self.ctx.evidence(JOB, data["full_name"], "config.xml, api/json?tree=builds", data)
-        plugins, gap = self._plugins()
-        if gap is not None:
-            yield gap
         if plugins is not None:
             yield self.ctx.evidence(PLUGINS, self.url, "pluginManager/api/json", plugins)
         summary = {
             "version": version,
             "items_seen": len(items),
             "jobs_read": len(found),
-            "jobs_missing": self.skipped_missing,
+            "jobs_unreadable": len({f.item for f in self.failures.items if f.scope != "jobs"}),
+            "containers_unlisted": len({f.item for f in self.failures.items if f.scope == "jobs"}),
+            "other_items": len([i for i in items if i.kind == "other"]),
             "truncated": truncated,
             "window_days": self.config.window_days,
             "max_builds": self.config.max_builds,
@@ -145,26 +150,38 @@ class _Reader:
         except Exception:  # the version is informative; some proxies strip the header
             return None
 
-    def _items(self) -> list[_Job]:
+    def _items(self) -> list[Item]:
         try:
             raw = self.ctx.call("Jenkins.get_all_jobs", self.client.get_all_jobs)
         except Exception as exc:
             reason = failure_reason(exc)
+            need = " (the user needs Overall/Read)" if reason is UnknownReason.DENIED else ""
             raise SourceUnavailable(
-                reason, f"Jenkins at {self.url}: listing jobs failed: {self.ctx.redact(short_message(exc))}"
+                reason,
+                f"Jenkins at {self.url}: listing jobs failed{need}: {self.ctx.redact(short_message(exc))}",
             ) from None
-        classes = {str(j.get("fullname")): str(j.get("_class", "")) for j in raw}
-        items = []
-        for j in raw:
-            name = str(j.get("fullname"))
-            parent = name.rsplit("/", 1)[0] if "/" in name else ""
-            cls = str(j.get("_class", ""))
-            container = "jobs" in j or cls in MULTIBRANCH_CLASSES or "Folder" in cls
-            items.append(_Job(name, cls, classes.get(parent, ""), parent, container))
+        items = items_from(raw)
+        pending = [i for i in items if not i.listed]
+        depth = 0
+        while pending and depth < MAX_FOLDER_DEPTH:  # containers listed without their children
+            depth += 1
+            classes = {i.name: i.cls for i in items}
+            found: list[Item] = []
+            for folder in pending:
+                found.extend(items_from(self._children(folder.name), classes))
+            items.extend(found)
+            pending = [i for i in found if not i.listed]
         return items
 
-    def _buildable(self, job: _Job) -> bool:
-        return not job.container
+    def _children(self, folder: str) -> list[dict[str, Any]]:
+        try:
+            answer = self.ctx.call(
+                "Jenkins.get_info(jobs)", self.client.get_info, item=job_path(folder), query=CHILDREN_QUERY
+            )
+        except Exception as exc:
+            self.failures.add("jobs", folder, "api/json?tree=jobs", exc)
+            return []
+        return children_of(folder, answer or {})
 
     def _selected(self, name: str) -> bool:
         inc = self.config.include
@@ -177,14 +194,18 @@ class _Reader:
             raw = self.ctx.call("Jenkins.get_plugins", self.client.get_plugins, depth=1)
         except Exception as exc:
             reason = failure_reason(exc)
-            verb = "denied (the user needs Overall/Read)" if reason is UnknownReason.DENIED else "failed"
+            verb = (
+                "denied (the user needs Overall/Read; recent Jenkins versions ask for Overall/SystemRead)"
+                if reason is UnknownReason.DENIED
+                else "failed"
+            )
             message = f"Jenkins at {self.url}: reading installed plugins {verb}: {short_message(exc)}"
             return None, self.ctx.gap("plugins", "pluginManager/api/json", reason, message)
-        return plugin_summary([dict(p) for p in raw.values()]), None
+        return plugin_summary([dict(p) for p in (raw or {}).values()]), None
 
     # -- jobs ----------------------------------------------------------------------------------------------
 
-    def _multibranch_sources(self, jobs: list[_Job]) -> dict[str, JobDefinition]:
+    def _multibranch_sources(self, jobs: list[Item]) -> dict[str, JobDefinition]:
         """The branch sources of multibranch projects: their branch jobs inherit the repository."""
         names = sorted({j.parent for j in jobs if j.parent_cls in MULTIBRANCH_CLASSES})
 
@@ -192,39 +213,28 @@ class _Reader:
             try:
                 xml = self.ctx.call("Jenkins.get_job_config", self.client.get_job_config, name)
             except Exception as exc:
-                self._note_config_failure(name, exc)
+                self.failures.add("jobs.config", name, "config.xml", exc)
                 return name, None
             return name, parse_config(xml)
 
         return {n: d for n, d in self.ctx.map(read, names, self.config.concurrency) if d is not None}
 
-    def _job(self, job: _Job, parents: dict[str, JobDefinition]) -> dict[str, Any] | None:
+    def _job(self, job: Item, parents: dict[str, JobDefinition]) -> dict[str, Any] | None:
         try:
             xml = self.ctx.call("Jenkins.get_job_config", self.client.get_job_config, job.name)
         except Exception as exc:
-            return self._note_config_failure(job.name, exc)
+            self.failures.add("jobs.config", job.name, "config.xml", exc)
+            return None
         definition = parse_config(xml)
         if job.parent in parents:
             definition.scm_urls = [*definition.scm_urls, *parents[job.parent].scm_urls]
-        try:
-            info = self.ctx.call(
-                "Jenkins.get_info(builds)",
-                self.client.get_info,
-                item=job_path(job.name),
-                query="?tree=" + BUILDS_TREE % self.config.max_builds,
-            )
-        except Exception as exc:
-            if _is_missing(exc):
-                self.skipped_missing += 1
-                return None
-            self.failures.failed_builds.append(f"{job.name}: {short_message(exc)}")
+        raw = self._builds(job.name)
+        if raw is None:
             return None
-        builds, cut = summarise_builds(
-            info.get("builds") or [], self.ctx.now, self.config.window_days, self.config.max_builds
-        )
+        builds, cut = summarise_builds(raw, self.ctx.now, self.config.window_days, self.config.max_builds)
         last = latest_completed(builds)
         run_stages = self._run_stages(job.name, last) if definition.script_in_scm and last else None
-        data = describe(job.name, job_kind(job), definition, run_stages)
+        data = describe(job.name, job_kind(job, xml), definition, run_stages)
         report = self._test_report(job.name, last) if last else None
         data["tests"] = data["tests"] or report is not None
         data["test_report"] = report
@@ -232,14 +242,43 @@ class _Reader:
         data["builds_limited"] = cut
         return data
 
+    def _builds(self, name: str) -> list[dict[str, Any]] | None:
+        """The newest builds with their fields; one request, or one per build if the tree was ignored."""
+        try:
+            info = self.ctx.call(
+                "Jenkins.get_info(builds)",
+                self.client.get_info,
+                item=job_path(name),
+                query="?tree=" + BUILDS_TREE % self.config.max_builds,
+            )
+        except Exception as exc:
+            self.failures.add("jobs.builds", name, "api/json?tree=builds", exc)
+            return None
+        raw = [b for b in (info or {}).get("builds") or [] if isinstance(b, dict) and "number" in b]
+        raw = sorted(raw, key=lambda b: int(b["number"]), reverse=True)[: self.config.max_builds]
+        if all("timestamp" in b for b in raw):
+            return raw
+        # A server (or proxy) that ignores `tree` lists builds as references: read each one.
+        full = []
+        for ref in raw:
+            try:
+                build = self.ctx.call(
+                    "Jenkins.get_build_info", self.client.get_build_info, name, int(ref["number"])
+                )
+            except Exception as exc:
+                self.failures.add("jobs.builds", name, "api/json (build)", exc)
+                return None
+            full.append(build or {})
+        return [b for b in full if "number" in b]
+
     def _run_stages(self, name: str, build: dict[str, Any]) -> list[str] | None:
         try:
             described = self.ctx.call(
                 "Jenkins.get_build_stages", self.client.get_build_stages, name, build["number"]
             )
         except Exception as exc:
-            if not _is_missing(exc):  # 404: Pipeline Stage View is not installed; the job has no stages
-                self.failures.failed_config.append(f"{name}: stages: {short_message(exc)}")
+            if not is_missing(exc):  # 404: Pipeline Stage View is not installed; the job has no stages
+                self.failures.add("jobs.config", name, "wfapi/describe", exc)
             return None
         return [str(s.get("name")) for s in (described or {}).get("stages") or [] if s.get("name")]
 
@@ -253,7 +292,7 @@ class _Reader:
                 tree="totalCount,failCount,skipCount,passCount",
             )
         except Exception as exc:
-            self.failures.failed_builds.append(f"{name}: test report: {short_message(exc)}")
+            self.failures.add("jobs.builds", name, "testReport/api/json", exc)
             return None
         if not report:
             return None
@@ -262,77 +301,37 @@ class _Reader:
             total = sum(int(report.get(k) or 0) for k in ("passCount", "failCount", "skipCount"))
         return {"total": int(total), "failed": int(report.get("failCount") or 0)}
 
-    # -- failures ------------------------------------------------------------------------------------------
 
-    def _note_config_failure(self, name: str, exc: Exception) -> None:
-        """Sort a failed config read into missing (skipped), denied or failed; the job is not described."""
-        if _is_missing(exc):
-            self.skipped_missing += 1
-        elif failure_reason(exc) is UnknownReason.DENIED:
-            self.failures.denied_config.append(name)
-        else:
-            self.failures.failed_config.append(f"{name}: {short_message(exc)}")
-        return None
-
-    def _gaps(self, total: int) -> Iterator[Evidence]:
-        f = self.failures
-        if f.denied_config:
-            yield self.ctx.gap(
-                "jobs.config",
-                "job/<name>/config.xml",
-                UnknownReason.DENIED,
-                f"Jenkins at {self.url} denied config.xml of {len(f.denied_config)} of {total} jobs "
-                f"(e.g. {f.denied_config[0]}); the user needs Job/ExtendedRead to show stages and steps",
-            )
-        elif f.failed_config:
-            yield self.ctx.gap(
-                "jobs.config",
-                "job/<name>/config.xml",
-                UnknownReason.ERROR,
-                f"Jenkins at {self.url}: reading {len(f.failed_config)} job definitions failed "
-                f"(e.g. {self.ctx.redact(f.failed_config[0])})",
-            )
-        if f.failed_builds:
-            yield self.ctx.gap(
-                "jobs.builds",
-                "job/<name>/api/json?tree=builds",
-                UnknownReason.ERROR,
-                f"Jenkins at {self.url}: reading builds failed for {len(f.failed_builds)} jobs "
-                f"(e.g. {self.ctx.redact(f.failed_builds[0])})",
-            )
+def _overall_reason(reasons: list[Any]) -> UnknownReason:
+    """DENIED when every failure was a refusal, ERROR otherwise."""
+    values = {UnknownReason(r) for r in reasons}
+    return UnknownReason.DENIED if values == {UnknownReason.DENIED} else UnknownReason.ERROR
 
 
-def job_kind(job: _Job) -> str:
-    """freestyle | pipeline | multibranch (a branch of a multibranch project) | folder-child (other)."""
-    if job.cls in FREESTYLE_CLASSES:
+def job_kind(job: Item, config_xml: str = "") -> str:
+    """freestyle | pipeline | multibranch (a branch of a multibranch project) | folder-child (other).
+
+    Without a class (Jenkins 1.x) the root element of config.xml tells freestyle from pipeline.
+    """
+    cls = job.cls or _CONFIG_ROOTS.get(_root_tag(config_xml), "")
+    if cls in FREESTYLE_CLASSES:
         return "freestyle"
-    if job.cls == PIPELINE_CLASS:
+    if cls == PIPELINE_CLASS:
         return "multibranch" if job.parent_cls in MULTIBRANCH_CLASSES else "pipeline"
     return "folder-child"
 
 
-def job_path(full_name: str) -> str:
-    """``a/b`` -> ``job/a/job/b``, each part URL-quoted, as Jenkins addresses items."""
-    return "/".join(f"job/{quote(part, safe='')}" for part in full_name.split("/"))
+_CONFIG_ROOTS = {
+    "project": "hudson.model.FreeStyleProject",
+    "maven2-moduleset": "hudson.maven.MavenModuleSet",
+    "matrix-project": "hudson.matrix.MatrixProject",
+    "flow-definition": PIPELINE_CLASS,
+}
 
 
-def failure_reason(exc: BaseException) -> UnknownReason:
-    """DENIED for HTTP 401/403 (python-jenkins puts the code in its message), ERROR otherwise."""
-    response = getattr(exc, "response", None)
-    code = getattr(response, "status_code", None)
-    if code is None and (m := _STATUS.search(str(exc))):
-        code = int(m.group(1))
-    return UnknownReason.DENIED if code in (401, 403) else UnknownReason.ERROR
-
-
-def _is_missing(exc: BaseException) -> bool:
-    return type(exc).__name__ == "NotFoundException" or "[404]" in str(exc)
-
-
-def short_message(exc: BaseException, limit: int = 240) -> str:
-    """The first line of an exception, short enough for a report."""
-    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+def _root_tag(xml: str) -> str:
+    match = _ROOT.search(xml or "")
+    return match.group(1) if match else ""
 
 
 def public_url(url: str) -> str:

@@ -35,7 +35,15 @@ class JenkinsConfig(SourceConfig):
     max_jobs: int = Field(5000, ge=1, description="Stop after this many jobs; the evidence says so.")
     concurrency: int = Field(8, ge=1, le=64, description="Parallel requests while reading builds.")
     request_timeout: float = Field(30, gt=0, description="Seconds to wait for one HTTP response.")
-    retries: int = Field(2, ge=0, le=10, description="Connection retries per request.")
+    retries: int = Field(
+        2, ge=0, le=10, description="Retries per request: connection errors and HTTP 429/502/503/504."
+    )
+    max_retry_wait_seconds: float = Field(
+        60,
+        ge=0,
+        description="Longest wait for one retry (a 429/503 Retry-After); a longer one is not waited for "
+        "and the request is reported as a gap. Waits never run past timeout_seconds.",
+    )
 
     @field_validator("token_env")
     @classmethod
