@@ -19,6 +19,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from assay.errors import BundleError, BundleIntegrityError
+from assay.scale.shard import Shard
 
 BUNDLE_SCHEMA = "assay/bundle/v1"
 
@@ -185,10 +186,14 @@ class Bundle(BaseModel):
     collectors: list[CollectorRun] = Field(default_factory=list)
     evidence: list[Evidence] = Field(default_factory=list)
     signals: list[Signal] = Field(default_factory=list)
+    # Set on one shard's part of a collection (`assay collect --shard K/N`); `assay merge` joins the parts.
+    shard: Shard | None = None
     manifest: Manifest | None = None
 
     def body(self) -> dict[str, Any]:
-        return self.model_dump(mode="json", by_alias=True, exclude={"manifest"})
+        # A bundle that is no shard has no `shard` key, so bundles from before sharding keep their digest.
+        drop = {"manifest"} if self.shard is not None else {"manifest", "shard"}
+        return self.model_dump(mode="json", by_alias=True, exclude=drop)
 
     def seal(self) -> Bundle:
         """Sort contents into their canonical order and stamp the manifest."""
@@ -244,7 +249,9 @@ def integrity_problems(bundle: Bundle) -> list[str]:
 def write_bundle(bundle: Bundle, path: Path) -> Path:
     """Write a sealed bundle as gzip JSON, atomically: a reader never sees half a file."""
     sealed = bundle if bundle.manifest else bundle.seal()
-    payload = json.dumps(sealed.model_dump(mode="json", by_alias=True), indent=1, ensure_ascii=False).encode()
+    drop = {"shard"} if sealed.shard is None else set()
+    doc = sealed.model_dump(mode="json", by_alias=True, exclude=drop)
+    payload = json.dumps(doc, indent=1, ensure_ascii=False).encode()
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=".bundle-", suffix=".tmp", dir=path.parent)
     try:

@@ -15,6 +15,7 @@ from assay.collectors.runner import collect_bundle
 from assay.config import AuditConfig
 from assay.errors import AssayError
 from assay.evidence import Bundle, write_bundle
+from assay.scale.shard import Shard
 from assay.reports.outputs import DEFAULT_FORMATS, FILE_NAMES, ReportInputs, atomic_write, write_formats
 from assay.scoring import Results, load_rulesets, results_to_json, score
 from assay.ui import CollectionProgress
@@ -74,8 +75,10 @@ class Thresholds:
         return found
 
 
-def collect(config: AuditConfig, registry: CollectorRegistry, *, progress: bool = True) -> Bundle:
-    """Run every configured collector and return the sealed bundle."""
+def collect(
+    config: AuditConfig, registry: CollectorRegistry, *, progress: bool = True, shard: Shard | None = None
+) -> Bundle:
+    """Run every configured collector (or one shard of the collection) and return the sealed bundle."""
     configured = [n for n, s in config.sections.items() if s.enabled]
     display = CollectionProgress(configured, enabled=progress)
     with display.running():
@@ -86,12 +89,23 @@ def collect(config: AuditConfig, registry: CollectorRegistry, *, progress: bool 
             config_digest=config.digest,
             default_timeout=config.settings.timeout_seconds,
             on_progress=display.update,
+            shard=shard,
         )
+
+
+def shard_bundle_name(shard: Shard) -> str:
+    """A shard's file name, distinct per shard so that parts can share one folder."""
+    return f"evidence-shard-{shard.index}-of-{shard.count}.json.gz"
 
 
 def score_bundle(
     bundle: Bundle, registry: CollectorRegistry, ruleset_ids: Sequence[str], ruleset_files: Sequence[Path]
 ) -> Results:
+    if bundle.shard is not None:
+        raise AssayError(
+            f"this bundle is shard {bundle.shard} of a collection, and levels are judged on the whole estate: "
+            "join every shard with `assay merge PART… --out DIR` and score the merged bundle"
+        )
     catalog = registry.catalog()
     rulesets = load_rulesets(ruleset_ids, ruleset_files, catalog)
     return score(bundle, rulesets, catalog)

@@ -17,7 +17,8 @@ err_console = Console(stderr=True, highlight=False)
 out_console = Console(highlight=False)
 
 
-# Progress messages that mean "this source is waiting": always worth a line in a CI log.
+# Progress that always gets a line in a CI log: a source finishing, its final status, and every wait.
+ALWAYS = ("done", "status")
 WAITING = ("rate limit", "retry", "waiting")
 # Without a terminal, a source's other progress is printed at most this often (a heartbeat for CI logs).
 HEARTBEAT_SECONDS = 30.0
@@ -51,10 +52,7 @@ class CollectionProgress:
 
     def _log_line(self, source: str, message: str) -> None:
         now = time.monotonic()
-        if message.startswith("done"):
-            status = message.partition(":")[2].strip() or "done"
-            self._emit(f"{source}: finished ({status}) after {now - self._started:.1f} s")
-        elif any(word in message for word in WAITING) or self._heartbeat_due(source, now):
+        if message.startswith(ALWAYS) or any(w in message for w in WAITING) or self._heartbeat_due(source, now):
             self._emit(f"{source}: {message}")
         else:
             return
@@ -72,7 +70,7 @@ class CollectionProgress:
         table = Table.grid(padding=(0, 2))
         with self._lock:
             for source, message in sorted(self.state.items()):
-                icon = "[green]✓[/]" if message.startswith("done") else "[cyan]…[/]"
+                icon = "[green]✓[/]" if message.startswith(ALWAYS) else "[cyan]…[/]"
                 table.add_row(icon, f"[bold]{source}[/]", message)
         return table
 

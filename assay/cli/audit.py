@@ -54,20 +54,68 @@ def audit(
 
 
 @app.command()
-def collect(config: ConfigOpt = Path("audit.yaml"), out: OutOpt = Path("assay-out")) -> None:
+def collect(
+    config: ConfigOpt = Path("audit.yaml"),
+    out: OutOpt = Path("assay-out"),
+    shard: Annotated[
+        str | None,
+        typer.Option(
+            "--shard",
+            metavar="K/N",
+            help="Collect shard K of N (a CI matrix, Kubernetes Indexed Jobs); join the parts with "
+            "`assay merge`.",
+        ),
+    ] = None,
+) -> None:
     """Collect evidence only and write the bundle (evidence.json.gz); score it later, offline."""
     from assay import pipeline
     from assay.collectors.base import installed_collectors
     from assay.config import load_config
     from assay.config.checks import require_enabled_source
     from assay.evidence import write_bundle
+    from assay.scale.shard import Shard
 
+    part = Shard.parse(shard) if shard is not None else None
     registry = installed_collectors()
     cfg = load_config(config, registry)
     require_enabled_source(cfg)
-    bundle = pipeline.collect(cfg, registry, progress=not State.quiet)
+    bundle = pipeline.collect(cfg, registry, progress=not State.quiet, shard=part)
+    name = pipeline.shard_bundle_name(part) if part else pipeline.BUNDLE_NAME
+    path = write_bundle(bundle, out / name)
+    if part:
+        _say(f"wrote {path} (shard {part}: {len(bundle.evidence)} evidence; signals are derived at merge)")
+    else:
+        _say(f"wrote {path} ({len(bundle.evidence)} evidence, {len(bundle.signals)} signals)")
+
+
+@app.command()
+def merge(
+    parts: Annotated[
+        list[Path],
+        typer.Argument(
+            metavar="PART…", help="Every shard's bundle (files, or folders holding evidence-shard-*.json.gz)."
+        ),
+    ],
+    out: OutOpt = Path("assay-out"),
+) -> None:
+    """Join the shards of one collection (`assay collect --shard K/N`) into one bundle, then score it."""
+    from assay import pipeline
+    from assay.collectors.base import installed_collectors
+    from assay.collectors.runner import derive_signals
+    from assay.evidence import read_bundle, write_bundle
+    from assay.scale.merge import merge_bundles
+
+    files = [f for p in parts for f in (sorted(p.glob("evidence-shard-*.json.gz")) if p.is_dir() else [p])]
+    registry = installed_collectors()
+    bundle = merge_bundles(
+        [(f, read_bundle(f)) for f in files],
+        lambda evidence, runs: derive_signals(registry, evidence, runs),
+    )
     path = write_bundle(bundle, out / pipeline.BUNDLE_NAME)
-    _say(f"wrote {path} ({len(bundle.evidence)} evidence, {len(bundle.signals)} signals)")
+    _say(
+        f"wrote {path} ({len(files)} shards: {len(bundle.evidence)} evidence, {len(bundle.signals)} signals); "
+        f"score it with `assay score {path}`"
+    )
 
 
 @app.command()

@@ -23,6 +23,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from assay.collectors.derive import GAP_SUFFIX, EvidenceView, SignalSet
 from assay.evidence import CollectorError, Evidence, Signal, SignalSpec, UnknownReason, utc_now
+from assay.scale.shard import Shard
 
 log = logging.getLogger(__name__)
 
@@ -66,8 +67,10 @@ class CollectContext:
         scope: str = "",
         now: datetime | None = None,
         on_progress: Callable[[str, str], None] | None = None,
+        shard: Shard | None = None,
     ) -> None:
         self.source = source
+        self.shard = shard
         self.scope = scope
         self.now = now or utc_now()
         self.api_calls: Counter[str] = Counter()
@@ -76,6 +79,15 @@ class CollectContext:
         self._secrets: list[str] = []
         self._lock = threading.Lock()
         self._on_progress = on_progress
+
+    @property
+    def leads(self) -> bool:
+        """Whether this collection reads what a source has once (always, unless sharded beyond shard 1)."""
+        return self.shard is None or self.shard.leads
+
+    def owns(self, key: str) -> bool:
+        """Whether this collection reads the target named ``key`` (always, unless another shard owns it)."""
+        return self.shard is None or self.shard.owns(key)
 
     def evidence(self, kind: str, subject: str, endpoint: str, data: dict[str, Any]) -> Evidence:
         """Build one piece of evidence observed now, from this source."""
@@ -152,6 +164,9 @@ class Collector(ABC):
     title: ClassVar[str]
     config_model: ClassVar[type[SourceConfig]]
     signals: ClassVar[SignalSet]
+    # "partitioned": under `--shard K/N` the collector reads only the targets ``ctx.owns`` and leaves what
+    # the source has once to ``ctx.leads``; "whole": shard 1 reads the source entirely, the others skip it.
+    sharding: ClassVar[str] = "whole"
 
     @abstractmethod
     def collect(self, config: Any, ctx: CollectContext) -> Iterator[Evidence]:

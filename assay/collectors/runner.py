@@ -25,6 +25,8 @@ from assay.collectors.base import (
 )
 from assay.collectors.derive import GAP_SUFFIX, EvidenceView
 from assay.evidence import Bundle, CollectorError, CollectorRun, Evidence, Signal, UnknownReason, utc_now
+from assay.scale.merge import NOT_IN_SHARD
+from assay.scale.shard import Shard
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +57,7 @@ def collect_bundle(
     on_progress: ProgressFn | None = None,
     not_configured: Mapping[str, str] | None = None,
     now: datetime | None = None,
+    shard: Shard | None = None,
 ) -> Bundle:
     """Collect from every configured source and return a sealed bundle with evidence and signals.
 
@@ -63,6 +66,8 @@ def collect_bundle(
     ``not_configured`` may carry a reason per source (e.g. a missing secret) shown in its run.
     ``now`` is the instant windows are measured from (default: the start of collection); replaying a
     recording sets it to when the recording was made.
+    ``shard`` collects one part of the estate (see assay.scale): such a bundle carries no signals, since
+    population signals are derived after `assay merge`, from every shard's evidence.
     """
     accounting.install()
     started_at = utc_now()
@@ -83,7 +88,11 @@ def collect_bundle(
                 errors=[CollectorError(endpoint="config", reason=UnknownReason.NOT_CONFIGURED, message=msg)],
             )
             continue
-        ctx = CollectContext(name, scope=scope, now=now or started_at, on_progress=on_progress)
+        if shard is not None and not shard.leads and registry.get(name).sharding != "partitioned":
+            # A source read whole is read by shard 1 alone; this part records that it left it there.
+            runs[name] = CollectorRun(name=name, status="ok", details={"shard": NOT_IN_SHARD})
+            continue
+        ctx = CollectContext(name, scope=scope, now=now or started_at, on_progress=on_progress, shard=shard)
         jobs.append(_Job(name, section, ctx, section.timeout_seconds or default_timeout))
 
     for job in jobs:
@@ -97,9 +106,9 @@ def collect_bundle(
         evidence.extend(collected)
         runs[job.name] = _run_record(job, collected, started_at)
         if on_progress:
-            on_progress(job.name, f"done: {runs[job.name].status}")
+            on_progress(job.name, f"status: {runs[job.name].status}")
 
-    signals = derive_signals(registry, evidence, runs)
+    signals = [] if shard is not None else derive_signals(registry, evidence, runs)
     bundle = Bundle(
         tool_version=__version__,
         scope=scope,
@@ -108,6 +117,7 @@ def collect_bundle(
         collectors=list(runs.values()),
         evidence=_dedupe(evidence),
         signals=signals,
+        shard=shard,
     )
     return bundle.seal()
 
@@ -147,6 +157,7 @@ def _start(job: _Job, registry: CollectorRegistry) -> None:
         finally:
             job.finished = time.monotonic()
             job.done.set()
+            job.ctx.progress(f"done: {len(job.evidence)} evidence in {job.finished - job.started:.1f} s")
 
     # Daemon threads: a collector stuck in a socket read past its timeout is abandoned, not joined.
     job.requests_before = accounting.requests_made(job.name)

@@ -72,6 +72,7 @@ class Sandbox(contextlib.AbstractContextManager["Sandbox"]):
         self.workdir = Path(workdir or tempfile.mkdtemp(prefix=f"assay-sandbox-{estate.name}-"))
         self.sources = sources
         self.config: dict[str, Any] = {}
+        self.env: dict[str, str] = {}  # the sandbox's throwaway credentials, also set in os.environ
         self.unavailable: list[str] = []  # why a source was left out (a local prerequisite is missing)
         self._started: list[Materializer] = []
         self._saved_env: dict[str, str | None] = {}
@@ -117,6 +118,7 @@ class Sandbox(contextlib.AbstractContextManager["Sandbox"]):
             for key, value in results[source].env.items():
                 self._saved_env.setdefault(key, os.environ.get(key))
                 os.environ[key] = value
+                self.env[key] = value
         self.config = {"scope": self.estate.name, "collectors": collectors}
         return self
 

@@ -20,16 +20,21 @@ def test_plain_lines_for_start_end_and_waits(capsys: pytest.CaptureFixture[str])
         progress.update(
             "github", "rate limit (graphql): GraphQL points exhausted; waiting 900 s, until 12:15:00 UTC"
         )
-        progress.update("mlflow", "done: ok")
-        progress.update("github", "done: partial")
+        progress.update("mlflow", "done: 40 evidence in 2.5 s")
+        progress.update("github", "done: 310 evidence in 9.0 s")
+        progress.update("mlflow", "status: ok")
+        progress.update("github", "status: partial")
     got = lines(capsys)
     assert got[:2] == ["github: started", "mlflow: started"]
     assert (
         got[2] == "github: rate limit (graphql): GraphQL points exhausted; waiting 900 s, until 12:15:00 UTC"
     )
-    assert got[3].startswith("mlflow: finished (ok) after ")
-    assert got[4].startswith("github: finished (partial) after ")
-    assert len(got) == 5
+    assert got[3:] == [
+        "mlflow: done: 40 evidence in 2.5 s",
+        "github: done: 310 evidence in 9.0 s",
+        "mlflow: status: ok",
+        "github: status: partial",
+    ]
 
 
 def test_heartbeat_prints_routine_progress_at_most_every_interval(
@@ -51,5 +56,5 @@ def test_quiet_prints_nothing(capsys: pytest.CaptureFixture[str]) -> None:
     progress = ui.CollectionProgress(["aws"], enabled=False, terminal=False)
     with progress.running():
         progress.update("aws", "retry 1/3 in 2.0 s")
-        progress.update("aws", "done: ok")
+        progress.update("aws", "status: ok")
     assert capsys.readouterr().err == ""

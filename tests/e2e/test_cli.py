@@ -43,7 +43,7 @@ def demo_out(tmp_path_factory: pytest.TempPathFactory) -> Path:
     # No terminal (as in CI): plain progress lines, one as each source starts and one as it ends.
     for source in ("aws", "azure", "github", "jenkins", "mlflow", "prometheus"):
         assert f"{source}: started" in proc.stderr, proc.stderr
-        assert f"{source}: finished (ok) after" in proc.stderr, proc.stderr
+        assert f"{source}: done: " in proc.stderr and f"{source}: status: ok" in proc.stderr, proc.stderr
     return out
 
 
