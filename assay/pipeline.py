@@ -15,8 +15,8 @@ from assay.collectors.runner import collect_bundle
 from assay.config import AuditConfig
 from assay.errors import AssayError
 from assay.evidence import Bundle, write_bundle
-from assay.scale.shard import Shard
 from assay.reports.outputs import DEFAULT_FORMATS, FILE_NAMES, ReportInputs, atomic_write, write_formats
+from assay.scale.shard import Shard
 from assay.scoring import Results, load_rulesets, results_to_json, score
 from assay.ui import CollectionProgress
 
@@ -103,8 +103,8 @@ def score_bundle(
 ) -> Results:
     if bundle.shard is not None:
         raise AssayError(
-            f"this bundle is shard {bundle.shard} of a collection, and levels are judged on the whole estate: "
-            "join every shard with `assay merge PART… --out DIR` and score the merged bundle"
+            f"this bundle is shard {bundle.shard} of a collection, and levels are judged on the whole "
+            "estate: join every shard with `assay merge PART… --out DIR` and score the merged bundle"
         )
     catalog = registry.catalog()
     rulesets = load_rulesets(ruleset_ids, ruleset_files, catalog)

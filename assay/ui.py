@@ -52,7 +52,11 @@ class CollectionProgress:
 
     def _log_line(self, source: str, message: str) -> None:
         now = time.monotonic()
-        if message.startswith(ALWAYS) or any(w in message for w in WAITING) or self._heartbeat_due(source, now):
+        if (
+            message.startswith(ALWAYS)
+            or any(w in message for w in WAITING)
+            or self._heartbeat_due(source, now)
+        ):
             self._emit(f"{source}: {message}")
         else:
             return

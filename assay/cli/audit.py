@@ -113,8 +113,8 @@ def merge(
     )
     path = write_bundle(bundle, out / pipeline.BUNDLE_NAME)
     _say(
-        f"wrote {path} ({len(files)} shards: {len(bundle.evidence)} evidence, {len(bundle.signals)} signals); "
-        f"score it with `assay score {path}`"
+        f"wrote {path} ({len(files)} shards: {len(bundle.evidence)} evidence, "
+        f"{len(bundle.signals)} signals); score it with `assay score {path}`"
     )
 
 

@@ -64,6 +64,8 @@ def _check_parts(parts: Sequence[tuple[Path, Bundle]]) -> None:
     seen: dict[int, Path] = {}
     for path, bundle in parts:
         index = bundle.shard.index  # type: ignore[union-attr]
+        if index in seen and path.resolve() == seen[index].resolve():
+            raise BundleError(f"{path} is given twice; give each shard once")
         if index in seen:
             raise BundleError(f"{path} and {seen[index]} are both shard {bundle.shard}; give each shard once")
         seen[index] = path

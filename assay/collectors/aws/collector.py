@@ -77,6 +77,7 @@ class AwsCollector(Collector):
     title = "Amazon Web Services"
     config_model = AwsConfig
     signals = signals
+    sharding = "partitioned"  # account × region cells; the organisation's policies and scan scope: shard 1
 
     @classmethod
     def permissions(cls) -> str:
@@ -121,7 +122,21 @@ class _Scan:
         accounts, org_id, management = self._accounts(api, caller)
         accounts = [a for a in self.ctx.map(self._prepare, accounts, self.cfg.concurrency) if a is not None]
         yield from self.gaps
-        yield self.ctx.evidence(
+        if self.ctx.leads:
+            yield self._scope(org_id, caller, accounts, management)
+        tasks = self._tasks(accounts, caller)
+        self.ctx.progress(f"{len(accounts)} accounts, {len(tasks)} reads")
+        for found in self.ctx.map(self._run_task, tasks, max_workers=self.cfg.concurrency):
+            yield from found
+        self.ctx.details.update(
+            accounts=len(accounts),
+            regions=sorted({r for a in accounts for r in a.regions}),
+            cells=self.stats.table(),
+        )
+
+    def _scope(self, org_id: str, caller: Account, accounts: list[Account], management: str) -> Evidence:
+        """What the scan covers: the organisation, the caller, every account and its regions."""
+        return self.ctx.evidence(
             kinds.SCOPE,
             "scan",
             "sts:GetCallerIdentity",
@@ -142,15 +157,6 @@ class _Scan:
                     for a in sorted(accounts, key=lambda a: a.id)
                 ],
             },
-        )
-        tasks = self._tasks(accounts, caller)
-        self.ctx.progress(f"{len(accounts)} accounts, {len(tasks)} reads")
-        for found in self.ctx.map(self._run_task, tasks, max_workers=self.cfg.concurrency):
-            yield from found
-        self.ctx.details.update(
-            accounts=len(accounts),
-            regions=sorted({r for a in accounts for r in a.regions}),
-            cells=self.stats.table(),
         )
 
     # -- identity and accounts ------------------------------------------------------------------------------
@@ -257,11 +263,18 @@ class _Scan:
 
     def _tasks(self, accounts: list[Account], caller: Account) -> list[tuple[Account, str, str, Family]]:
         per_account, per_region = _families(self.cfg)
-        tasks: list[tuple[Account, str, str, Family]] = [(caller, self.home, "organizations.scps", org.scps)]
+        tasks: list[tuple[Account, str, str, Family]] = []
+        if self.ctx.leads:  # the organisation's policies are read once
+            tasks.append((caller, self.home, "organizations.scps", org.scps))
+        owns = self.ctx.owns
         for account in accounts:
             home = account.regions[0] if account.regions else self.home
-            tasks += [(account, home, scope, fn) for scope, fn in per_account]
-            tasks += [(account, region, scope, fn) for region in account.regions for scope, fn in per_region]
+            # Sharded by account × region cell; an account's global services go with its home region's cell.
+            if owns(f"cell:{account.id}/{home}"):
+                tasks += [(account, home, scope, fn) for scope, fn in per_account]
+            for region in account.regions:
+                if owns(f"cell:{account.id}/{region}"):
+                    tasks += [(account, region, scope, fn) for scope, fn in per_region]
         return tasks
 
     def _run_task(self, task: tuple[Account, str, str, Family]) -> list[Evidence]:

@@ -67,6 +67,7 @@ class AzureCollector(Collector):
     title = "Microsoft Azure"
     config_model = AzureConfig
     signals = signals
+    sharding = "partitioned"  # subscriptions, by id
 
     @classmethod
     def permissions(cls) -> str:
@@ -78,7 +79,7 @@ class AzureCollector(Collector):
         cfg = config if isinstance(config, AzureConfig) else AzureConfig.model_validate(config)
         budget = cfg.timeout_seconds or getattr(ctx, "timeout", None) or DEFAULT_BUDGET
         clients = _Clients(_credential(cfg, ctx), cfg, time.monotonic() + float(budget))
-        subs = self._subscriptions(clients, cfg, ctx)
+        subs = [s for s in self._subscriptions(clients, cfg, ctx) if ctx.owns(f"subscription:{s['id']}")]
         for sub in subs:
             yield ctx.evidence(kinds.SUBSCRIPTION, sub["id"], "subscriptions.list", sub)
         readers = [SubscriptionReader(ctx, clients, sub) for sub in subs]

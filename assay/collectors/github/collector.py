@@ -36,6 +36,7 @@ class GithubCollector(Collector):
     title: ClassVar[str] = "GitHub"
     config_model = GithubConfig
     signals = signals
+    sharding = "partitioned"  # repositories, by full name; organisation-level reads: shard 1
 
     def collect(self, config: Any, ctx: CollectContext) -> Iterator[Evidence]:
         """Run every read of every organisation, concurrently, and yield their evidence and gaps."""
@@ -49,6 +50,8 @@ class GithubCollector(Collector):
         tasks: list[Callable[[], list[Evidence]]] = []
         for org in config.orgs:
             tasks.append(partial(_repositories, client, config, ctx, org))
+            if not ctx.leads:  # repositories are sharded; what an organisation has once is read by shard 1
+                continue
             tasks.append(partial(read_teams, client, config, ctx, org))
             tasks.append(partial(read_projects, client, config, ctx, org))
             tasks.append(partial(read_security_settings, client, config, ctx, org))

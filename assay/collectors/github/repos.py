@@ -70,9 +70,10 @@ def read_repositories(
         for index, node in enumerate(conn.get("nodes") or []):
             listed += 1
             if node is None:  # listed, but GitHub would not give it: a gap, never a silent drop
-                out.append(_null_node(ctx, org, index, after, errors))
+                if ctx.leads:  # a null node has no name to shard by: shard 1 records it
+                    out.append(_null_node(ctx, org, index, after, errors))
                 continue
-            if wanted(config, node["name"]):
+            if wanted(config, node["name"]) and ctx.owns(f"repo:{org}/{node['name']}"):
                 summaries.append(repo_summary(node, org))
         ctx.progress(f"{org}: {listed}/{total} repositories read")
         info = conn.get("pageInfo") or {}
@@ -81,29 +82,27 @@ def read_repositories(
         after = info.get("endCursor")
         # GitHub prices a page by the size asked for, not the size returned: ask for no more than is left.
         size = max(1, min(size, total - listed))
-    for scope, message in sorted(scopes.items()):
+    for scope, message in sorted(scopes.items()) if ctx.leads else ():  # every shard sees them; one records
         out.append(ctx.gap(scope, "GraphQL organization.repositories", _reason(message), f"{org}: {message}"))
     out.extend(_read_workflows(client, config, ctx, org, summaries))
     for summary in summaries:
         out.append(
             ctx.evidence(REPO, f"{org}/{summary['name']}", "GraphQL organization.repositories", summary)
         )
-    out.append(
-        ctx.evidence(
-            ORG,
-            org,
-            "GraphQL organization.repositories",
-            {
-                "repos_total": total,
-                "repos_read": len(summaries),
-                "repos_excluded": listed - len(summaries),
-                "page_size": size,
-                "history_days": HISTORY_DAYS,
-                "include": list(config.include),
-                "exclude": list(config.exclude),
-            },
-        )
-    )
+    if not ctx.leads:  # the organisation's summary is recorded once, by shard 1
+        return out
+    summary = {
+        "repos_total": total,
+        "repos_read": len(summaries),
+        "repos_excluded": listed - len(summaries),
+        "page_size": size,
+        "history_days": HISTORY_DAYS,
+        "include": list(config.include),
+        "exclude": list(config.exclude),
+    }
+    if ctx.shard is not None:
+        summary["shard"] = str(ctx.shard)  # repos_read counts this shard's repositories
+    out.append(ctx.evidence(ORG, org, "GraphQL organization.repositories", summary))
     return out
 
 

@@ -51,6 +51,7 @@ class JenkinsCollector(Collector):
     title = "Jenkins"
     config_model = JenkinsConfig
     signals = signals
+    sharding = "partitioned"  # jobs, by full name; the controller's plugins and summary: shard 1
 
     def collect(self, config: Any, ctx: CollectContext) -> Iterator[Evidence]:
         """Yield one evidence per job, the gaps, then the plugins and the controller summary."""
@@ -93,24 +94,32 @@ class _Reader:
         items = self._items()
         jobs = [j for j in items if j.kind == "job" and self._selected(j.name)]
         truncated = len(jobs) > self.config.max_jobs
-        jobs = jobs[: self.config.max_jobs]
+        jobs = [j for j in jobs[: self.config.max_jobs] if self.ctx.owns(f"job:{j.name}")]
         parents = self._multibranch_sources(jobs)
         self.ctx.progress(f"reading {len(jobs)} jobs")
         described = self.ctx.map(lambda j: self._job(j, parents), jobs, max_workers=self.config.concurrency)
         found = [d for d in described if d is not None]
-        plugins, plugin_gap = self._plugins()
+        # The controller's plugins and summary are read once, by shard 1 (or by the only collection).
+        plugins, plugin_gap = self._plugins() if self.ctx.leads else (None, None)
         yield from self.failures.gaps(self.ctx, self.url)
         if plugin_gap is not None:
             yield plugin_gap
         if not found and plugins is None and (jobs or self.failures.items):
-            reason = _overall_reason([*(f.reason for f in self.failures.items), plugin_gap.data["reason"]])
+            gaps = [g for g in (plugin_gap,) if g is not None]
+            reasons = [*(f.reason for f in self.failures.items), *(g.data["reason"] for g in gaps)]
+            reason = _overall_reason(reasons)
+            what = "and not the plugin list " if gaps else ""
+            first = self.failures.items[0] if self.failures.items else None
+            detail = gaps[0].data["message"] if gaps else f"{first.item}: {first.detail}" if first else ""
             raise SourceUnavailable(
                 reason,
-                f"Jenkins at {self.url}: none of {len(jobs)} jobs and not the plugin list could be read "
-                f"({self.ctx.redact(plugin_gap.data['message'])})",
+                f"Jenkins at {self.url}: none of {len(jobs)} jobs {what}could be read "
+                f"({self.ctx.redact(detail)})",
             )
         for data in found:
             yield self.ctx.evidence(JOB, data["full_name"], "config.xml, api/json?tree=builds", data)
+        if not self.ctx.leads:
+            return
         if plugins is not None:
             yield self.ctx.evidence(PLUGINS, self.url, "pluginManager/api/json", plugins)
         summary = {
@@ -124,6 +133,8 @@ class _Reader:
             "window_days": self.config.window_days,
             "max_builds": self.config.max_builds,
         }
+        if self.ctx.shard is not None:
+            summary["shard"] = str(self.ctx.shard)  # the counts above are this shard's
         self.ctx.details.update(jobs_read=len(found), truncated=truncated)
         yield self.ctx.evidence(CONTROLLER, self.url, "me/api/json, api/json?tree=jobs", summary)
 

@@ -36,6 +36,7 @@ class MlflowCollector(Collector):
     title = "MLflow tracking & model registry"
     config_model = MlflowConfig
     signals = signals
+    sharding = "partitioned"  # experiments and registered models, by name; the server's totals: shard 1
 
     @classmethod
     def permissions(cls) -> str:
@@ -84,7 +85,7 @@ class _Reader:
         self.lookups = 0
 
     def evidence(self) -> Iterator[Evidence]:
-        experiments = self._experiments()
+        experiments = {k: e for k, e in self._experiments().items() if self.ctx.owns(f"experiment:{e.name}")}
         runs_by_exp, tracking_gap = self._runs(experiments)
         if tracking_gap is not None:
             yield tracking_gap
@@ -115,6 +116,10 @@ class _Reader:
             "store": store_kind(self.config.tracking_uri),
         }
         self.ctx.details.update(truncated=self.truncated, runs_in_window=len(summaries))
+        if self.ctx.shard is not None:
+            totals["shard"] = str(self.ctx.shard)  # the counts above are this shard's
+        if not self.ctx.leads:
+            return
         yield self.ctx.evidence(SERVER, self.uri, "MlflowClient.search_experiments", totals)
 
     # -- tracking ------------------------------------------------------------------------------------------
@@ -184,6 +189,9 @@ class _Reader:
             versions = self._paged("MlflowClient.search_model_versions", self.client.search_model_versions)
         except Exception as exc:
             return {}, self._gap("registry", "MlflowClient.search_model_versions", exc)
+        models = [m for m in models if self.ctx.owns(f"model:{m.name}")]
+        owned = {m.name for m in models}
+        versions = [v for v in versions if v.name in owned]
         source_runs = {**self._lookup_runs({v.run_id for v in versions if v.run_id} - set(runs)), **runs}
         by_model: dict[str, list[dict[str, Any]]] = {m.name: [] for m in models}
         for v in versions:
