@@ -7,6 +7,7 @@ from __future__ import annotations
 import gzip
 import json
 import os
+import re
 import shlex
 import signal
 import subprocess
@@ -175,3 +176,66 @@ def test_a_lone_shard_is_not_scored(collected: dict[str, Path], tmp_path: Path) 
 def test_a_bad_shard_spec_is_a_usage_error(served: dict[str, Any], tmp_path: Path) -> None:
     proc = assay("collect", "-c", served["config"], "--out", tmp_path, "--shard", "4/3")
     assert proc.returncode == 2 and "expected K/N with 1 <= K <= N" in said(proc), proc.stderr
+
+
+def scale_example(name: str) -> str:
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    match = re.search(rf"<!-- scale-example: {name} -->\n```\w+\n(.*?)\n```", readme, re.S)
+    assert match, f"the README has no scale-example {name}"
+    return match[1]
+
+
+def run_line(line: str, cwd: Path, env: dict[str, str]) -> None:
+    """One shell line of an example, without its package install (the runner's business, not ours)."""
+    line = re.sub(r"^pip install assay && ", "", line)
+    assert line.startswith("assay "), line
+    path = f"{Path(sys.executable).parent}{os.pathsep}{env['PATH']}"
+    done = subprocess.run(
+        ["sh", "-c", line], cwd=cwd, env={**env, "PATH": path}, capture_output=True, text=True
+    )
+    assert done.returncode == 0, f"{line}\n{done.stderr}"
+
+
+def test_the_github_actions_matrix_example_runs(served: dict[str, Any], tmp_path: Path) -> None:
+    jobs = yaml.safe_load(scale_example("github"))["jobs"]
+    shards = jobs["collect"]["strategy"]["matrix"]["shard"]
+    assert shards == [1, 2, 3] and jobs["score"]["needs"] == "collect"
+    downloaded = tmp_path / "score" / "parts"  # download-artifact with merge-multiple: every shard's files
+    downloaded.mkdir(parents=True)
+    for shard in shards:
+        runner = tmp_path / f"runner-{shard}"
+        runner.mkdir()
+        (runner / "audit.yaml").write_text(served["config"].read_text())
+        for step in jobs["collect"]["steps"]:
+            if "run" in step and not step["run"].startswith("pip "):
+                run_line(step["run"].replace("${{ matrix.shard }}", str(shard)), runner, served["env"])
+        for produced in (runner / "parts").iterdir():
+            produced.rename(downloaded / produced.name)
+    for step in jobs["score"]["steps"]:
+        if "run" in step and not step["run"].startswith("pip "):
+            run_line(step["run"], tmp_path / "score", served["env"])
+    assert (tmp_path / "score" / "assay-out" / "results.sarif").is_file()
+
+
+def test_the_kubernetes_indexed_job_example_runs(served: dict[str, Any], tmp_path: Path) -> None:
+    collect, score = yaml.safe_load_all(scale_example("kubernetes"))
+    spec = collect["spec"]
+    assert (spec["completionMode"], spec["completions"], spec["parallelism"]) == ("Indexed", 3, 3)
+    (config, parts) = (tmp_path / "config", tmp_path / "parts")
+    config.mkdir()
+    (config / "audit.yaml").write_text(served["config"].read_text())
+
+    def local(line: str) -> str:  # the pod's mounts, as folders here
+        return line.replace("/config/", f"{config}/").replace("/parts", str(parts))
+
+    (container,) = spec["template"]["spec"]["containers"]
+    assert container["command"] == ["sh", "-c"]
+    for index in range(spec["completions"]):
+        run_line(local(container["args"][0]), tmp_path, {**served["env"], "JOB_COMPLETION_INDEX": str(index)})
+    assert sorted(p.name for p in parts.glob("evidence-shard-*")) == [
+        f"evidence-shard-{k}-of-3.json.gz" for k in (1, 2, 3)
+    ]
+    (scorer,) = score["spec"]["template"]["spec"]["containers"]
+    run_line(local(scorer["args"][0]), tmp_path, served["env"])
+    results = json.loads((parts / "merged" / "results.json").read_text())
+    assert len([a for rs in results["rulesets"] for a in rs["areas"]]) == 10
