@@ -97,9 +97,9 @@ def _root(
     ] = False,
 ) -> None:
     State.quiet, State.debug = quiet, debug
-    logging.basicConfig(
-        level=logging.DEBUG if debug else logging.WARNING, format="%(levelname)s %(name)s: %(message)s"
-    )
+    from assay.logs import install_logging
+
+    install_logging(debug=debug)  # every handler redacts secrets (assay/logs.py)
     if not debug:
         # Third-party SDKs are chatty at WARNING; their problems surface as collector errors instead.
         for noisy in ("mlflow", "urllib3", "botocore", "azure", "github", "alembic"):
@@ -116,9 +116,10 @@ def _say(message: str) -> None:
 
 
 def _err(message: str) -> None:
+    from assay.logs import redact
     from assay.ui import err_console
 
-    err_console.print(f"[red]error:[/] {message}", markup=True, highlight=False)
+    err_console.print(f"[red]error:[/] {redact(message)}", markup=True, highlight=False)
 
 
 _GLOBAL_FLAGS = ("--quiet", "-q", "--debug")

@@ -6,6 +6,7 @@ They are generic over the installed collectors' config models, so a new collecto
 
 from __future__ import annotations
 
+import os
 import re
 from typing import Any
 from urllib.parse import urlsplit
@@ -40,6 +41,18 @@ def check_env_names(section: dict[str, Any], origin: str, prefix: str) -> None:
                 f"{origin}: {here} must be the NAME of an environment variable (letters, digits and "
                 "underscores, like GITHUB_TOKEN)"
             )
+
+
+def remember_env_secrets(section: dict[str, Any]) -> None:
+    """Have the log filter redact the values of the variables this section's `*_env` keys name."""
+    from assay.logs import remember_secret
+
+    for key, value in section.items():
+        if not str(key).endswith("_env") or value is None:
+            continue
+        for name in value.values() if isinstance(value, dict) else [value]:
+            if isinstance(name, str) and ENV_NAME.fullmatch(name):
+                remember_secret(os.environ.get(name))
 
 
 def _env_keys(model: type[BaseModel]) -> str:

@@ -12,7 +12,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from assay.collectors.base import CollectorRegistry, SourceConfig
-from assay.config.checks import check_env_names, check_urls
+from assay.config.checks import check_env_names, check_urls, remember_env_secrets
 from assay.config.envrefs import expand_env
 from assay.config.schema import AuditConfig, AuditSettings
 from assay.config.secrets import find_inline_secrets
@@ -51,6 +51,7 @@ def parse_config(doc: dict[str, Any], origin: str, registry: CollectorRegistry) 
         for name, body in collectors.items():
             if isinstance(body, dict):
                 check_env_names(body, origin, f"collectors.{name}")
+                remember_env_secrets(body)
     for where, why in find_inline_secrets(doc):
         raise ConfigError(f"{origin}: {where} {why}")
     doc = expand_env(doc, origin)
