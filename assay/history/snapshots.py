@@ -31,6 +31,10 @@ def bundle_beside(results_path: Path, results: Results) -> Bundle | None:
 def load_snapshot(spec: str, *, history: str | None, score: Scorer) -> Snapshot:
     """A results file, an output folder, a bundle (scored now) or a history id (`12` or `#12`)."""
     path = Path(spec)
+    try:
+        path.stat()
+    except (OSError, ValueError):  # no such file, a name too long or with a NUL byte: maybe a history id
+        return _from_history(spec, history)
     if path.is_dir():
         if (path / RESULTS_NAME).exists():
             path = path / RESULTS_NAME
@@ -45,14 +49,20 @@ def load_snapshot(spec: str, *, history: str | None, score: Scorer) -> Snapshot:
         results = read_results(path)
         beside = bundle_beside(path, results)
         return Snapshot(label=str(spec), results=results, evidence=evidence_index(beside) if beside else None)
+    return _from_history(spec, history)
+
+
+def _from_history(spec: str, history: str | None) -> Snapshot:
     number = spec.removeprefix("#")
-    if number.isdigit():
+    # ASCII digits only ("²".isdigit() is true), and no more than a 64-bit row id can hold
+    if number.isascii() and number.isdigit() and len(number) <= 18:
         if not history or not _store_exists(history):
             raise AssayError(f"{spec}: no history store at {history or '(none)'}; pass --db PATH|URL")
         with HistoryStore(history) as store:
             record = store.get(int(number))
         return Snapshot(label=record.label, results=record.results, evidence=record.evidence)
-    raise AssayError(f"{spec}: no such file or folder, and not a history id (`assay history` lists them)")
+    shown = spec if len(spec) <= 80 and spec.isprintable() else repr(spec[:77]) + "..."
+    raise AssayError(f"{shown}: no such file or folder, and not a history id (`assay history` lists them)")
 
 
 def read_history(

@@ -196,7 +196,7 @@ def _try_once(criterion: Criterion, ruleset: Ruleset, catalog: Mapping[str, Sign
         raise RulesetError(f"{where}: `when` reads {exc.args[0]!r}, which does not exist") from None
     except ZeroDivisionError:
         return  # depends on the data, not on the rule
-    except (RuntimeError, TypeError, ValueError) as exc:
+    except (RuntimeError, TypeError, ValueError, OverflowError) as exc:  # overflow: CEL's 64-bit ints
         raise RulesetError(f"{where}: `when` cannot be evaluated: {str(exc).split('. ')[0]}") from None
     if not isinstance(value, bool):
         raise RulesetError(f"{where}: `when` must give true or false, but gives a {type(value).__name__}")
