@@ -6,6 +6,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+from pydantic import ValidationError
+
 from assay.errors import AssayError
 from assay.evidence import Bundle, read_bundle
 from assay.history.diff import Snapshot
@@ -58,8 +60,14 @@ def _from_history(spec: str, history: str | None) -> Snapshot:
     if number.isascii() and number.isdigit() and len(number) <= 18:
         if not history or not _store_exists(history):
             raise AssayError(f"{spec}: no history store at {history or '(none)'}; pass --db PATH|URL")
-        with HistoryStore(history) as store:
-            record = store.get(int(number))
+        try:
+            with HistoryStore(history) as store:
+                record = store.get(int(number))
+        except ValidationError as exc:  # recorded by another assay version, or edited by hand
+            where = ".".join(str(p) for p in exc.errors()[0]["loc"])
+            raise AssayError(
+                f"{spec}: the history store {history} holds results this assay cannot read (at {where})"
+            ) from None
         return Snapshot(label=record.label, results=record.results, evidence=record.evidence)
     shown = spec if len(spec) <= 80 and spec.isprintable() else repr(spec[:77]) + "..."
     raise AssayError(f"{shown}: no such file or folder, and not a history id (`assay history` lists them)")
