@@ -44,6 +44,8 @@ class Item:
     builds: list[dict[str, Any]] = field(default_factory=list)
     stages: list[str] = field(default_factory=list)  # what Pipeline Stage View reports for each run
     children: list[str] = field(default_factory=list)
+    description: str = ""
+    upstream: str = ""  # the job whose success starts this one (its builds' upstream cause names it)
 
     @property
     def name(self) -> str:
@@ -103,13 +105,23 @@ def _add_job(items: dict[str, Item], job: dict[str, Any], where: str, now_ms: in
     elif kind == "multibranch":
         items[name] = Item(name, MULTIBRANCH, _multibranch_xml(job))
         for branch in job.get("branches") or ["main"]:
-            child = f"{name}/{branch}"
+            child = f"{name}/{branch_item_name(str(branch))}"
             items[child] = Item(
                 child, PIPELINE, _pipeline_xml(job, None), [dict(b) for b in builds], stage_names
             )
             items[name].children.append(child)
     else:
         raise EstateError(f"{where}: job {name}: type must be freestyle, pipeline or multibranch, not {kind}")
+    upstream = str((job.get("triggers") or {}).get("upstream") or "")
+    for item in items.values():
+        if item.full_name == name or item.full_name.startswith(name + "/"):
+            item.description = item.description or str(job.get("description", ""))
+            item.upstream = item.upstream or upstream
+
+
+def branch_item_name(branch: str) -> str:
+    """The item name Jenkins' branch API gives a branch: ``%`` and ``/`` percent-encoded (``feature%2Fx``)."""
+    return branch.replace("%", "%25").replace("/", "%2F")
 
 
 def _builds(job: dict[str, Any], where: str, now_ms: int) -> list[dict[str, Any]]:
@@ -150,6 +162,7 @@ def _plugin(entry: Any) -> dict[str, Any]:
         "longName": name.replace("-", " ").title(),
         "version": version,
         "active": True,
+        "backupVersion": None,
         "enabled": True,
         "bundled": False,
         "deleted": False,

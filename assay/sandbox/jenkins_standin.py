@@ -22,14 +22,8 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 from assay.sandbox.base import Materialized
 from assay.sandbox.estate import Estate
-from assay.sandbox.jenkins_fixture import (
-    BUILD_CLASS,
-    CAUSES,
-    RESULT_COLOR,
-    Controller,
-    Item,
-    build_controller,
-)
+from assay.sandbox.jenkins_fixture import Controller, Item, build_controller
+from assay.sandbox.jenkins_render import Renderer, depth0
 from assay.sandbox.jenkins_tree import apply_tree, parse_tree
 from assay.sandbox.loopback import LoopbackServer
 
@@ -73,75 +67,13 @@ class JenkinsStandin:
         with self._lock:
             return sum(n for path, n in self.requests.items() if re.search(pattern, path))
 
-    # -- rendering -----------------------------------------------------------------------------------------
-
-    def item_json(self, item: Item) -> dict[str, Any]:
-        base = self.url + "".join(f"job/{p}/" for p in item.full_name.split("/"))
-        out: dict[str, Any] = {
-            "_class": item.cls,
-            "name": item.name,
-            "fullName": item.full_name,
-            "displayName": item.name,
-            "url": base,
-        }
-        if item.cls not in BUILD_CLASS:
-            out["jobs"] = [self.summary_json(self.controller.items[c]) for c in item.children]
-            return out
-        builds = [self.build_json(item, b) for b in reversed(item.builds)]
-        last = builds[0] if builds else None
-        out.update(
-            buildable=True,
-            color=RESULT_COLOR.get(str(last["result"]), "notbuilt") if last else "notbuilt",
-            builds=builds[:100],
-            firstBuild=_ref(builds[-1]) if builds else None,
-            lastBuild=_ref(last) if last else None,
-            lastCompletedBuild=_ref(last) if last else None,
-            nextBuildNumber=(item.builds[-1]["number"] + 1) if item.builds else 1,
-            property=[],
-        )
-        return out
-
-    def summary_json(self, item: Item) -> dict[str, Any]:
-        full = self.item_json(item)
-        keep = {"_class", "name", "url", "color", "jobs"}
-        return {k: v for k, v in full.items() if k in keep}
-
-    def build_json(self, item: Item, build: dict[str, Any]) -> dict[str, Any]:
-        cls, text = CAUSES[build["cause"]]
-        actions: list[dict[str, Any]] = [
-            {"_class": "hudson.model.CauseAction", "causes": [{"_class": cls, "shortDescription": text}]}
-        ]
-        if build.get("tests"):
-            tests = build["tests"]
-            actions.append(
-                {
-                    "_class": "hudson.tasks.junit.TestResultAction",
-                    "failCount": int(tests.get("failed", 0)),
-                    "skipCount": 0,
-                    "totalCount": int(tests.get("total", 0)),
-                    "urlName": "testReport",
-                }
-            )
-        number = build["number"]
-        return {
-            "_class": BUILD_CLASS.get(item.cls, "hudson.model.FreeStyleBuild"),
-            "number": number,
-            "id": str(number),
-            "url": self.item_json_url(item) + f"{number}/",
-            "result": build["result"],
-            "building": build["building"],
-            "timestamp": build["timestamp"],
-            "duration": build["duration"],
-            "fullDisplayName": f"{item.full_name} #{number}",
-            "actions": actions,
-        }
+    @property
+    def render(self) -> Renderer:
+        return Renderer(self.controller, self.url)
 
     def item_json_url(self, item: Item) -> str:
-        return self.url + "".join(f"job/{p}/" for p in item.full_name.split("/"))
-
-
-def _ref(build: dict[str, Any]) -> dict[str, Any]:
-    return {"_class": build["_class"], "number": build["number"], "url": build["url"]}
+        """The item's URL, each name quoted once as Jenkins writes it (``job/svc/job/feature%252Fx/``)."""
+        return self.render.item_url(item)
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -199,12 +131,19 @@ class _Handler(BaseHTTPRequestHandler):
             self._json(body, tree)
         elif path == "/me/api/json":
             user = state.user or "anonymous"
-            self._json({"_class": "hudson.model.User", "id": user, "fullName": user, "absoluteUrl": ""}, tree)
+            me = {
+                "_class": "hudson.model.User",
+                "absoluteUrl": f"{state.url}user/{user}",
+                "description": None,
+                "fullName": user,
+                "id": user,
+                "property": [],
+            }
+            self._json(me, tree)
         elif path == "/pluginManager/api/json":
             self._json({"_class": "hudson.LocalPluginManager", "plugins": ctl.plugins}, tree)
         elif path == "/api/json":
-            jobs = [state.summary_json(ctl.items[n]) for n in ctl.top_level()]
-            self._json({"_class": "hudson.model.Hudson", "mode": "NORMAL", "jobs": jobs}, tree)
+            self._json(state.render.root(), tree)
         elif path.startswith("/job/"):
             self._job_path(path, tree)
         else:
@@ -222,7 +161,7 @@ class _Handler(BaseHTTPRequestHandler):
             raise _NotFound
         rest = "/".join(segments)
         if rest == "api/json":
-            self._json(state.item_json(item), tree)
+            self._json(state.render.item(item), tree)
         elif rest == "config.xml":
             self._send(200, item.config_xml, content_type="application/xml")
         elif match := re.fullmatch(r"(\d+)/(api/json|testReport/api/json|wfapi/describe)", rest):
@@ -236,7 +175,7 @@ class _Handler(BaseHTTPRequestHandler):
     def _build_path(self, item: Item, build: dict[str, Any], what: str, tree: str | None) -> None:
         state = self.server_state
         if what == "api/json":
-            self._json(state.build_json(item, build), tree)
+            self._json(state.render.build(item, build), tree)
         elif what == "testReport/api/json":
             tests = build.get("tests")
             if not tests:
@@ -256,21 +195,7 @@ class _Handler(BaseHTTPRequestHandler):
         else:
             if not item.stages:
                 raise _NotFound
-            stages = [
-                {"id": str(i + 6), "name": name, "status": "SUCCESS", "execNode": "", "durationMillis": 1000}
-                for i, name in enumerate(item.stages)
-            ]
-            self._json(
-                {
-                    "id": str(build["number"]),
-                    "name": f"#{build['number']}",
-                    "status": build["result"] or "IN_PROGRESS",
-                    "startTimeMillis": build["timestamp"],
-                    "durationMillis": build["duration"],
-                    "stages": stages,
-                },
-                None,
-            )
+            self._json(state.render.stage_view(item, build), None)
 
     def _json(self, body: dict[str, Any], tree: str | None) -> None:
         if tree:
@@ -279,6 +204,8 @@ class _Handler(BaseHTTPRequestHandler):
             except ValueError as exc:
                 self._send(400, {"message": str(exc)})
                 return
+        else:
+            body = depth0(body)
         self._send(200, body)
 
     def _send(

@@ -19,7 +19,7 @@ from assay.collectors.jenkins import JenkinsCollector, JenkinsConfig
 from assay.collectors.runner import collect_bundle
 from assay.evidence import CollectorRun, Evidence, SignalStatus, UnknownReason
 from assay.sandbox.estate import load_estate
-from assay.sandbox.jenkins_fixture import build_controller
+from assay.sandbox.jenkins_fixture import BUILD_CLASS, build_controller
 from assay.sandbox.jenkins_standin import TOKEN_ENV, USER, JenkinsStandin
 
 pytestmark = pytest.mark.integration
@@ -58,8 +58,12 @@ def jobs(evidence: list[Evidence]) -> dict[str, dict[str, Any]]:
     return {e.subject: e.data for e in evidence if e.kind == "jenkins.job"}
 
 
+# The estates' "Ops tools/" jobs carry hostile names; test_estates_through_the_runner reads them.
+HOSTILE = ["Ops tools/*"]
+
+
 def test_reads_folders_multibranch_builds_and_plugins(standin: JenkinsStandin) -> None:
-    evidence, ctx = collect(config(standin))
+    evidence, ctx = collect(config(standin, exclude=HOSTILE))
     found = jobs(evidence)
     assert sorted(found) == [
         "ci/bed-occupancy-forecast",
@@ -152,7 +156,7 @@ def test_unreachable_controller() -> None:
 
 def test_config_xml_denied_is_a_gap_naming_the_permission(standin: JenkinsStandin) -> None:
     standin.faults[r"/config\.xml$"] = 403
-    evidence, ctx = collect(config(standin))
+    evidence, ctx = collect(config(standin, exclude=HOSTILE))
     gaps = [e for e in evidence if e.kind == "jenkins.gap"]
     # One gap per job (and the multibranch project whose branch source is read), each naming its call.
     assert {(g.subject, g.data["reason"]) for g in gaps} == {("jobs.config", "denied")}
@@ -212,6 +216,12 @@ def test_estates_through_the_runner(name: str, monkeypatch: pytest.MonkeyPatch) 
         server.stop()
     run = next(r for r in bundle.collectors if r.name == "jenkins")
     assert run.status == "ok" and run.http_requests > 0
+    # Every job is read under the name Jenkins gives it, however it must be quoted on the wire: spaces,
+    # non-ASCII, a 200-character name, branch items such as `fix%2F100%25-coverage`.
+    read = {e.subject for e in bundle.evidence if e.kind == "jenkins.job"}
+    assert read == {n for n, item in server.controller.items.items() if item.cls in BUILD_CLASS}
+    assert {"Ops tools/config-lint/feature%2Fx-ray", "Ops tools/config-lint/fix%2F100%25-coverage"} <= read
+    assert max(len(n.rsplit("/", 1)[-1]) for n in read) == 200
     # Every counted call is one HTTP request, plus the one CSRF crumb python-jenkins fetches first.
     assert sum(server.requests.values()) == sum(run.api_calls.values()) + 1
     v = {s.name: s.value for s in bundle.signals if s.source == "jenkins" and s.status is SignalStatus.OK}
