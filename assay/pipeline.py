@@ -15,6 +15,7 @@ from assay.collectors.runner import collect_bundle
 from assay.config import AuditConfig
 from assay.errors import AssayError
 from assay.evidence import Bundle, write_bundle
+from assay.reports.facts import ReportMeta
 from assay.reports.outputs import DEFAULT_FORMATS, FILE_NAMES, ReportInputs, atomic_write, write_formats
 from assay.scale.shard import Shard
 from assay.scoring import Results, load_rulesets, results_to_json, score
@@ -158,6 +159,7 @@ def write_outputs(
     formats: Sequence[str] = DEFAULT_FORMATS,
     recorded: Recorded | None = None,
     artifact: str = "audit.yaml",
+    meta: ReportMeta | None = None,
 ) -> list[Path]:
     """Write the fixed-name outputs into ``out``: the bundle first (nothing collected is lost), then
     results.json (always: reports, explain and history read it), then each chosen report format."""
@@ -172,9 +174,19 @@ def write_outputs(
         trend=recorded.trend if recorded else [],
         previous=recorded.previous.results if recorded and recorded.previous else None,
         artifact=artifact,
+        meta=meta or ReportMeta(),
     )
     written += write_formats(out, [f for f in formats if f != "json"], inputs)
     return written
+
+
+def report_meta(cfg: AuditConfig) -> ReportMeta:
+    """The config's `report:` section for the report renderers; a relative logo is beside the config."""
+    section = cfg.settings.report
+    logo = section.logo
+    if logo is not None and not logo.is_absolute() and Path(cfg.origin).is_file():
+        logo = Path(cfg.origin).parent / logo
+    return ReportMeta(client=section.client, prepared_by=section.prepared_by, logo=str(logo or ""))
 
 
 def incomplete_sources(bundle: Bundle) -> list[str]:

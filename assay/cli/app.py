@@ -59,8 +59,8 @@ FormatOpt = Annotated[
     typer.Option(
         "--format",
         "-f",
-        help="Reports to write besides results.json: md, html, json, junit, sarif, prometheus, charts, "
-        "summary or all (comma-separated or repeated; default md,html).",
+        help="Reports to write besides results.json: md, html, pdf, oscal, json, junit, sarif, prometheus, "
+        "charts, summary or all (comma-separated or repeated; default md,html).",
     ),
 ]
 HistoryOpt = Annotated[

@@ -204,7 +204,13 @@ def _audit(cfg, registry, out, ruleset_files, thresholds, strict, opts, *, start
     results = pipeline.score_bundle(bundle, registry, cfg.settings.rulesets, ruleset_files)
     recorded = pipeline.record_audit(opts.history, results, bundle)
     pipeline.write_outputs(
-        out, results, bundle, formats=opts.formats, recorded=recorded, artifact=opts.artifact
+        out,
+        results,
+        bundle,
+        formats=opts.formats,
+        recorded=recorded,
+        artifact=opts.artifact,
+        meta=pipeline.report_meta(cfg),
     )
     _say(f"audit finished in {time.monotonic() - started:.1f} s")
     _finish(results, bundle, out, thresholds, strict, opts, recorded)

@@ -43,8 +43,8 @@ def report(
         typer.Option(
             "--format",
             "-f",
-            help="md, html, json, junit, sarif, prometheus, charts or summary; several comma-separated "
-            "(or charts) need --out.",
+            help="md, html, pdf, oscal, json, junit, sarif, prometheus, charts or summary; several "
+            "comma-separated (or charts, pdf) are written into --out (default: beside the results).",
         ),
     ] = "md",
     out: Annotated[Path | None, typer.Option("--out", "-o", help="Directory to write into.")] = None,
@@ -58,7 +58,14 @@ def report(
 ) -> None:
     """Render results as a report (the bundle beside them adds evidence details, the history a trend)."""
     from assay.history.snapshots import RESULTS_NAME, bundle_beside, read_history
-    from assay.reports.outputs import ReportInputs, only_models, parse_formats, render_text, write_formats
+    from assay.reports.outputs import (
+        BINARY_FORMATS,
+        ReportInputs,
+        only_models,
+        parse_formats,
+        render_text,
+        write_formats,
+    )
     from assay.scoring import read_results
 
     path = results_path / RESULTS_NAME if results_path.is_dir() else results_path
@@ -67,7 +74,7 @@ def report(
     trend, previous = read_history(history or DEFAULT_HISTORY, results)
     formats = parse_formats([fmt], default=["md"])
     inputs = ReportInputs(results=results, bundle=bundle, trend=trend, previous=previous)
-    if out is None and formats != ["charts"] and len(formats) == 1:
+    if out is None and len(formats) == 1 and formats[0] not in BINARY_FORMATS:
         sys.stdout.write(render_text(formats[0], inputs))
         return
     for written in write_formats(out or path.parent, formats, inputs):

@@ -13,6 +13,18 @@ DEFAULT_RULESETS = ["ai-cmm", "mlops-report"]
 DEFAULT_HISTORY = ".assay/history.db"  # relative to the working directory
 
 
+class ReportSettings(BaseModel):
+    """The `report:` section: who a report is for and who prepared it (shown on the PDF cover)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    client: str = Field("", description="Who the report is for, e.g. the client's name.")
+    prepared_by: str = Field("", description="Who prepared the report: a person, team or firm.")
+    logo: Path | None = Field(
+        None, description="A PNG, JPEG or SVG logo for the cover (relative to the config file)."
+    )
+
+
 class AuditSettings(BaseModel):
     """The keys of audit.yaml outside ``collectors``."""
 
@@ -32,6 +44,9 @@ class AuditSettings(BaseModel):
             "Where each audit is recorded for `assay history`, `assay diff` and the HTML trend: a SQLite "
             "file path (relative to the working directory) or any SQLAlchemy URL; null turns history off."
         ),
+    )
+    report: ReportSettings = Field(
+        default_factory=ReportSettings, description="Who the report is for and who prepared it."
     )
     collectors: dict[str, Any] = Field(default_factory=dict, description="One section per source.")
 

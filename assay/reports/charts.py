@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import math
+import re
 import textwrap
 from collections.abc import Callable, Sequence
 from functools import wraps
@@ -101,14 +102,14 @@ def heatmap(rs: RulesetResult) -> Figure:
     from matplotlib.patches import Patch
 
     areas = rs.areas
-    grid = [[_cell_state(a, level) for level in range(1, 6)] for a in areas]
+    grid = [[cell_state(a, level) for level in range(1, 6)] for a in areas]
     fig = Figure(figsize=(5.6, 0.6 * len(areas) + 1.4))
     ax = fig.add_subplot()
     ax.imshow(grid, cmap=ListedColormap([NOT_MET, OPEN, MET]), vmin=0, vmax=2, aspect="auto")
     for row, area in enumerate(areas):
         for col, level in enumerate(range(1, 6)):
             colour = "white" if grid[row][col] == 2 else INK
-            ax.text(col, row, _cell_text(area, level), ha="center", va="center", fontsize=9, color=colour)
+            ax.text(col, row, cell_text(area, level), ha="center", va="center", fontsize=9, color=colour)
     ax.set_xticks(range(5))
     ax.set_xticklabels(
         [f"{lv}\n{formatting.short_level_name(rs.levels, lv)}" for lv in range(1, 6)], fontsize=8
@@ -136,53 +137,64 @@ def heatmap(rs: RulesetResult) -> Figure:
 
 @_styled
 def trend(rs: RulesetResult, points: Sequence[TrendPoint]) -> Figure:
-    """Each area's level over the recorded audits: a line for the level, a bar up to the upper bound."""
-    from matplotlib.figure import Figure
+    """Each area's level over the recorded audits.
 
-    fig = Figure(figsize=(7.2, 3.0 + 0.22 * math.ceil(len(rs.areas) / 4)))
+    A decided level (level == upper) is a point on the area's line. An audit that left the level
+    undecided — a source not read, an attestation still open — is a hatched bar over the whole range and
+    a gap in the line: it is never drawn as a drop to the lower bound.
+    """
+    from matplotlib.figure import Figure
+    from matplotlib.patches import Patch
+
+    fig = Figure(figsize=(7.2, 3.0 + 0.22 * math.ceil((len(rs.areas) + 1) / 4)))
     ax = fig.add_subplot()
     xs = list(range(len(points)))
     for i, area in enumerate(rs.areas):
         colour = PALETTE[i % len(PALETTE)]
-        shift = (i - (len(rs.areas) - 1) / 2) * 0.025  # keep equal lines and bars apart
+        shift = (i - (len(rs.areas) - 1) / 2) * 0.03  # keep equal lines and bars apart
         key = f"{rs.id}:{area.id}"
-        ranges = [p.levels.get(key, (math.nan, math.nan)) for p in points]
-        ax.vlines(
-            [x + shift for x in xs],
-            [lo for lo, _ in ranges],
-            [hi for _, hi in ranges],
-            color=colour,
-            alpha=0.22,
-            linewidth=5,
-        )
+        ranges = [p.levels.get(key) for p in points]
+        decided = [r[0] if r and r[0] == r[1] else math.nan for r in ranges]
         ax.plot(
-            [x + shift for x in xs],
-            [lo for lo, _ in ranges],
-            "-o",
-            color=colour,
-            linewidth=2,
-            markersize=4,
-            label=area.title,
+            [x + shift for x in xs], decided, "-o", color=colour, linewidth=2, markersize=4, label=area.title
         )
+        for x, r in zip(xs, ranges, strict=True):
+            if r and r[0] != r[1]:
+                ax.bar(
+                    x + shift,
+                    r[1] - r[0],
+                    bottom=r[0],
+                    width=0.05,
+                    facecolor="none",
+                    edgecolor=colour,
+                    hatch="////",
+                    linewidth=1,
+                )
     ax.set_ylim(0.6, 5.4)
     ax.set_yticks([1, 2, 3, 4, 5])
     ax.set_xlim(-0.5, len(points) - 0.5)
     ax.set_xticks(xs)
     ax.set_xticklabels([p.label for p in points], fontsize=8)
-    ax.set_ylabel("level (bar: up to the upper bound)", fontsize=8)
+    ax.set_ylabel("level", fontsize=8)
     ax.grid(axis="y", color="#e5e7eb")
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
-    legend_rows = math.ceil(len(rs.areas) / 4)
-    fig.legend(loc="lower center", ncol=4, fontsize=8, frameon=False)
+    handles, _ = ax.get_legend_handles_labels()
+    undecided = Patch(facecolor="none", edgecolor=MUTED, hatch="////", label="undecided (not a drop)")
+    legend_rows = math.ceil((len(rs.areas) + 1) / 4)
+    fig.legend(handles=[*handles, undecided], loc="lower center", ncol=4, fontsize=8, frameon=False)
     fig.subplots_adjust(
         left=0.08, right=0.98, top=0.96, bottom=(0.55 + 0.22 * legend_rows) / fig.get_figheight()
     )
     return fig
 
 
-def to_svg(fig: Figure, title: str = "") -> str:
-    """The figure as an inline SVG element (no XML prolog), with an accessible title."""
+def to_svg(fig: Figure, title: str = "", prefix: str = "") -> str:
+    """The figure as an inline SVG element (no XML prolog), with an accessible title.
+
+    `prefix` makes the element ids unique when several figures share one page (matplotlib numbers them
+    the same way in every figure).
+    """
     from matplotlib import rc_context
 
     buf = io.StringIO()
@@ -190,7 +202,12 @@ def to_svg(fig: Figure, title: str = "") -> str:
         meta = {"Date": None, "Creator": "assay", **({"Title": title} if title else {})}
         fig.savefig(buf, format="svg", metadata=meta)
     text = buf.getvalue()
-    return text[text.index("<svg") :]
+    text = text[text.index("<svg") :]
+    if prefix:
+        text = re.sub(r'\bid="', f'id="{prefix}-', text)
+        text = re.sub(r"url\(#", f"url(#{prefix}-", text)
+        text = re.sub(r'href="#', f'href="#{prefix}-', text)
+    return text
 
 
 def save(fig: Figure, path: Path) -> Path:
@@ -206,13 +223,13 @@ def save(fig: Figure, path: Path) -> Path:
     return path
 
 
-def _cell_state(area: AreaResult, level: int) -> int:
+def cell_state(area: AreaResult, level: int) -> int:
     if level <= area.level:
         return 2
     return 1 if level <= area.upper else 0
 
 
-def _cell_text(area: AreaResult, level: int) -> str:
+def cell_text(area: AreaResult, level: int) -> str:
     if level == 1:
         return "floor"
     at = [c for c in area.criteria if c.level == level]

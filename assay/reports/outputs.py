@@ -13,6 +13,7 @@ from pathlib import Path
 from assay.errors import AssayError
 from assay.evidence import Bundle
 from assay.history.trend import TrendPoint
+from assay.reports.facts import ReportMeta
 from assay.scoring import Results
 
 FILE_NAMES = {
@@ -24,7 +25,10 @@ FILE_NAMES = {
     "prometheus": "assay.prom",
     "summary": "summary.md",
     "charts": "charts",
+    "pdf": "report.pdf",
+    "oscal": "assessment-results.json",
 }
+BINARY_FORMATS = ("charts", "pdf")  # written as files only, never to standard output
 FORMATS = tuple(FILE_NAMES)
 DEFAULT_FORMATS = ("json", "md", "html")
 
@@ -38,6 +42,7 @@ class ReportInputs:
     trend: Sequence[TrendPoint] = field(default_factory=list)
     previous: Results | None = None
     artifact: str = "audit.yaml"
+    meta: ReportMeta = field(default_factory=ReportMeta)  # the config's `report:` section
 
 
 def parse_formats(specs: Iterable[str] | None, default: Sequence[str] = DEFAULT_FORMATS) -> list[str]:
@@ -85,6 +90,11 @@ def write_format(fmt: str, out: Path, inputs: ReportInputs) -> list[Path]:
     out.mkdir(parents=True, exist_ok=True)
     if fmt == "charts":
         return write_charts(out / FILE_NAMES["charts"], inputs)
+    if fmt == "pdf":
+        from assay.reports.pdf import render_pdf
+
+        data = render_pdf(inputs.results, inputs.bundle, inputs.trend, inputs.meta)
+        return [atomic_write_bytes(out / FILE_NAMES["pdf"], data)]
     return [atomic_write(out / FILE_NAMES[fmt], render_text(fmt, inputs))]
 
 
@@ -112,9 +122,13 @@ def write_charts(folder: Path, inputs: ReportInputs) -> list[Path]:
 
 def atomic_write(path: Path, text: str) -> Path:
     """Write text so a reader never sees half a file (temp file + rename)."""
+    return atomic_write_bytes(path, text.encode("utf-8"))
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(text, encoding="utf-8")
+    tmp.write_bytes(data)
     os.replace(tmp, path)
     return path
 
@@ -128,13 +142,19 @@ def _json(i: ReportInputs) -> str:
 def _md(i: ReportInputs) -> str:
     from assay.reports.markdown import render_markdown
 
-    return render_markdown(i.results, i.bundle)
+    return render_markdown(i.results, i.bundle, i.meta)
 
 
 def _html(i: ReportInputs) -> str:
     from assay.reports.html import render_html
 
-    return render_html(i.results, i.bundle, i.trend)
+    return render_html(i.results, i.bundle, i.trend, i.meta)
+
+
+def _oscal(i: ReportInputs) -> str:
+    from assay.reports.oscal import render_oscal
+
+    return render_oscal(i.results, i.bundle)
 
 
 def _junit(i: ReportInputs) -> str:
@@ -169,4 +189,5 @@ _TEXT_RENDERERS: dict[str, Callable[[ReportInputs], str]] = {
     "sarif": _sarif,
     "prometheus": _prometheus,
     "summary": _summary,
+    "oscal": _oscal,
 }

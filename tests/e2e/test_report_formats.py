@@ -44,3 +44,30 @@ def test_narrative_of_a_fully_connected_estate(cygnus: Path) -> None:
     conclusion = report.split("## Conclusion\n", 1)[1].split("\n## ", 1)[0]
     assert conclusion.rstrip().endswith("Cygnus AI is currently at Level 4 of MLOps maturity.")
     assert "What the gaps lead to." in report
+
+
+def test_pdf_of_the_estate(cygnus: Path, tmp_path: Path) -> None:
+    import shutil
+    import subprocess
+
+    pdf = cygnus / "report.pdf"
+    assert pdf.read_bytes().startswith(b"%PDF-")
+    pdftotext, pdfinfo = shutil.which("pdftotext"), shutil.which("pdfinfo")
+    assert pdftotext and pdfinfo, ".ci/run installs poppler-utils"
+    text = subprocess.run([pdftotext, str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    assert "Cygnus AI is currently at Level 3 of AI capability maturity (GSA AI CMM)." in text
+    assert "currently at Level" in text and "Evidence register" in text
+    info = subprocess.run([pdfinfo, str(pdf)], capture_output=True, text=True, check=True).stdout
+    pages = int(next(line for line in info.splitlines() if line.startswith("Pages:")).split()[1])
+    assert 20 <= pages <= 120
+
+
+def test_oscal_assessment_results_load_in_trestle(cygnus: Path) -> None:
+    from trestle.oscal.assessment_results import AssessmentResults
+
+    doc = AssessmentResults.oscal_read(cygnus / "assessment-results.json")
+    assert doc is not None
+    results = json.loads((cygnus / "results.json").read_text())
+    criteria = {rs["id"]: [c["id"] for a in rs["areas"] for c in a["criteria"]] for rs in results["rulesets"]}
+    assert [[f.target.target_id for f in r.findings] for r in doc.results] == list(criteria.values())
+    assert all(r.local_definitions and r.local_definitions.inventory_items for r in doc.results)

@@ -43,3 +43,25 @@ def test_without_history_there_is_no_trend_chart(tmp_path: Path, sample_results:
     written = write_format("charts", tmp_path, ReportInputs(sample_results))
     assert not [p for p in written if "trend" in p.name]
     assert len(written) == 8
+
+
+def test_an_undecided_audit_is_hatched_never_a_drop(sample_results: Results) -> None:
+    """Audit #2 could not read a source: the area is 1–4 there. It must not be drawn as a fall to 1."""
+    rs = sample_results.rulesets[0]
+    key = f"{rs.id}:{rs.areas[0].id}"
+    points = [
+        charts.TrendPoint("#1", datetime(2025, 1, 1, tzinfo=UTC), {key: (3, 3)}),
+        charts.TrendPoint("#2", datetime(2025, 2, 1, tzinfo=UTC), {key: (1, 4)}),
+        charts.TrendPoint("#3", datetime(2025, 3, 1, tzinfo=UTC), {key: (3, 3)}),
+    ]
+    fig = charts.trend(rs, points)
+    ax = fig.axes[0]
+    line = next(ln for ln in ax.get_lines() if ln.get_label() == rs.areas[0].title)
+    ys = list(line.get_ydata())
+    assert ys[0] == ys[2] == 3
+    assert ys[1] != ys[1], "the undecided audit is a gap in the line (NaN), not a point at level 1"
+    hatched = [p for p in ax.patches if p.get_hatch()]
+    assert len(hatched) == 1
+    bar = hatched[0]
+    assert (bar.get_y(), bar.get_y() + bar.get_height()) == (1, 4)
+    assert "undecided" in charts.to_svg(fig)

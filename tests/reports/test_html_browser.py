@@ -18,6 +18,7 @@ import pytest
 
 from assay.evidence import Bundle
 from assay.reports.charts import TrendPoint
+from assay.reports.formatting import heading
 from assay.reports.html import area_anchor, render_html
 from assay.scoring import Results
 
@@ -109,7 +110,9 @@ def test_report_in_chromium(
     browser.set_window_size(width, 900)
     browser.get(report_file.as_uri())
     assert _severe(browser) == []
-    assert browser.title == "Borealis Health — AI/ML maturity assessment"
+    assert browser.title == (
+        "Borealis Health — Machine learning operations (MLOps) and GSA AI capability maturity model report"
+    )
     assert browser.execute_script("return window.innerWidth") == width
     # self-contained: nothing was fetched, and nothing sticks out sideways
     assert browser.execute_script("return performance.getEntriesByType('resource').length") == 0
@@ -118,17 +121,57 @@ def test_report_in_chromium(
         radar = browser.find_element(By.CSS_SELECTOR, f"#radar-{rs.id} svg")
         assert radar.is_displayed()
         assert radar.size["width"] > min(300, width - 80) and radar.size["height"] > 200
-        assert browser.find_element(By.CSS_SELECTOR, f"#heatmap-{rs.id} svg").is_displayed()
+        # the heat map: the chart on wide screens, a table whose labels stay readable on a phone
+        heat_svg = browser.find_element(By.CSS_SELECTOR, f"#heatmap-{rs.id} svg")
+        heat_table = browser.find_element(By.CSS_SELECTOR, f"#heatmap-{rs.id} table.heatgrid")
+        assert heat_svg.is_displayed() == (width > 640) != heat_table.is_displayed()
+        if width <= 640:
+            label = heat_table.find_element(By.CSS_SELECTOR, "tbody th")
+            size = browser.execute_script("return parseFloat(getComputedStyle(arguments[0]).fontSize)", label)
+            assert size >= 11, f"heat-map labels are {size}px on a phone"
         assert browser.find_element(By.CSS_SELECTOR, f"#trend-{rs.id} svg").is_displayed()
         for area in rs.areas:
             section = browser.find_element(By.ID, area_anchor(rs.id, area.id))
-            assert section.find_element(By.TAG_NAME, "h2").text == area.title
+            assert section.find_element(By.TAG_NAME, "h2").text == heading(area.title)
             rows = section.find_elements(By.CSS_SELECTOR, "table.criteria tbody tr")
             assert len(rows) == len(area.criteria)
             assert section.is_displayed()
+    # the area navigation can be reached: a row of links on wide screens, a "Contents" menu on a phone
+    last = sample_results.rulesets[-1]
+    target = f"#{area_anchor(last.id, last.areas[-1].id)}"
+    if width <= 640:
+        browser.find_element(By.CSS_SELECTOR, ".toc-menu summary").click()
+        link = browser.find_element(By.CSS_SELECTOR, f'.toc-menu a[href="{target}"]')
+    else:
+        link = browser.find_element(By.CSS_SELECTOR, f'.toc-row a[href="{target}"]')
+    assert link.is_displayed()
+    link.click()
+    assert browser.execute_script("return location.hash") == target
+    browser.get(report_file.as_uri())
     height = browser.execute_script("return document.documentElement.scrollHeight")
     browser.set_window_size(width, min(height, 16000))
     ARTIFACTS.mkdir(exist_ok=True)
     shot = ARTIFACTS / f"report-{name}.png"
     assert browser.save_screenshot(str(shot))
     assert shot.stat().st_size > 50_000
+
+
+def test_printing_the_page_keeps_the_evidence(browser: Any, report_file: Path, tmp_path: Path) -> None:
+    """The print stylesheet: no navigation bar, and the evidence register printed in full."""
+    import base64
+
+    pdftotext = shutil.which("pdftotext")
+    if not pdftotext:
+        _missing("pdftotext (poppler-utils)")
+    import subprocess
+
+    browser.set_window_size(1280, 900)
+    browser.get(report_file.as_uri())
+    pdf = tmp_path / "printed.pdf"
+    pdf.write_bytes(base64.b64decode(browser.print_page()))
+    text = subprocess.run([pdftotext, str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    assert "Evidence register" in text and "currently at Level" in text
+    register = text.split("Evidence register", 1)[1]
+    for code in ("dd681638aa28", "48d6f063a216"):  # a gap item and a registered model
+        assert code in register
+    assert "Summary" not in text.split("Introduction", 1)[0], "the navigation bar is not printed"

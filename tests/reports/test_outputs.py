@@ -17,8 +17,9 @@ def test_parse_formats() -> None:
     assert parse_formats(None) == list(DEFAULT_FORMATS)
     assert parse_formats(["md,html", "junit", "md"]) == ["md", "html", "junit"]
     assert parse_formats(["all"]) == list(FORMATS)
-    with pytest.raises(AssayError, match="'pdf' is not a report format"):
-        parse_formats(["md,pdf"])
+    assert parse_formats(["md,pdf", "oscal"]) == ["md", "pdf", "oscal"]
+    with pytest.raises(AssayError, match="'docx' is not a report format"):
+        parse_formats(["md,docx"])
 
 
 def test_default_outputs_include_html_and_markdown(
@@ -38,10 +39,12 @@ def test_every_format_has_its_fixed_name(
     names = sorted(p.name for p in tmp_path.iterdir() if not p.name.startswith("."))
     assert names == [
         "assay.prom",
+        "assessment-results.json",
         "charts",
         "junit.xml",
         "report.html",
         "report.md",
+        "report.pdf",
         "results.json",
         "results.sarif",
         "summary.md",
