@@ -16,7 +16,14 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SerializerFunctionWrapHandler,
+    ValidationError,
+    model_serializer,
+)
 
 from assay.errors import BundleError, BundleIntegrityError
 from assay.scale.shard import Shard
@@ -110,8 +117,49 @@ class SignalSpec(BaseModel):
     source: str = ""
 
 
+class MemberStatus(StrEnum):
+    PASS = "pass"
+    FAIL = "fail"
+
+
+class Aggregate(StrEnum):
+    """How a signal's value follows from its members, so it can be recomputed without some of them."""
+
+    RATIO = "ratio"  # passing members / all members
+    ALL = "all"  # true when every member passes
+    ANY = "any"  # true when at least one member passes
+    COUNT = "count"  # the number of passing members
+
+
+class Member(BaseModel):
+    """One member of the population a signal was computed over, and whether it meets the condition."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    subject: str
+    status: MemberStatus
+    evidence: str = ""  # the id of the evidence that shows this member (for links and explanations)
+
+
+def aggregate_value(aggregate: Aggregate, members: list[Member]) -> SignalValue:
+    """The value ``aggregate`` gives over ``members`` (which must not be empty)."""
+    passing = sum(1 for m in members if m.status is MemberStatus.PASS)
+    if aggregate is Aggregate.RATIO:
+        return round(passing / len(members), 4)
+    if aggregate is Aggregate.ALL:
+        return passing == len(members)
+    if aggregate is Aggregate.ANY:
+        return passing > 0
+    return passing
+
+
 class Signal(BaseModel):
-    """A named fact derived from evidence, or an honest statement that it could not be derived."""
+    """A named fact derived from evidence, or an honest statement that it could not be derived.
+
+    A signal computed over a population (repositories, buckets, endpoints, ...) also lists its `members`,
+    each passing or failing the signal's condition; `aggregate` says how the value follows from them when
+    it does. Both are left out of the JSON when empty, so bundles without them keep their digests.
+    """
 
     model_config = ConfigDict(extra="forbid")
 
@@ -122,10 +170,37 @@ class Signal(BaseModel):
     reason: UnknownReason | None = None
     message: str | None = None
     evidence: list[str] = Field(default_factory=list)
+    members: list[Member] = Field(default_factory=list)
+    aggregate: Aggregate | None = None
+
+    @model_serializer(mode="wrap")
+    def _omit_empty(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        data = handler(self)
+        if not self.members:
+            data.pop("members", None)
+        if self.aggregate is None:
+            data.pop("aggregate", None)
+        return data
 
     @classmethod
-    def ok(cls, name: str, source: str, value: SignalValue, evidence: list[str]) -> Signal:
-        return cls(name=name, source=source, value=value, evidence=sorted(set(evidence)))
+    def ok(
+        cls,
+        name: str,
+        source: str,
+        value: SignalValue,
+        evidence: list[str],
+        members: list[Member] | None = None,
+        aggregate: Aggregate | None = None,
+    ) -> Signal:
+        ordered = sorted(set(members or []), key=lambda m: (m.subject, m.status.value, m.evidence))
+        return cls(
+            name=name,
+            source=source,
+            value=value,
+            evidence=sorted(set(evidence)),
+            members=ordered,
+            aggregate=aggregate if ordered else None,
+        )
 
     @classmethod
     def unknown(
@@ -241,6 +316,7 @@ def integrity_problems(bundle: Bundle) -> list[str]:
     known = {e.id for e in bundle.evidence}
     for sig in bundle.signals:
         missing = [i for i in sig.evidence if i not in known]
+        missing += [m.evidence for m in sig.members if m.evidence and m.evidence not in known]
         if missing:
             problems.append(f"signal {sig.name} cites evidence not in the bundle: {missing[0][:12]}")
     return problems

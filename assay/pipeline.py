@@ -76,6 +76,14 @@ class Thresholds:
         return found
 
 
+@dataclass
+class Paper:
+    """The attestations and waivers files an audit applies (None: none)."""
+
+    attestations: Path | None = None
+    waivers: Path | None = None
+
+
 def collect(
     config: AuditConfig, registry: CollectorRegistry, *, progress: bool = True, shard: Shard | None = None
 ) -> Bundle:
@@ -100,16 +108,35 @@ def shard_bundle_name(shard: Shard) -> str:
 
 
 def score_bundle(
-    bundle: Bundle, registry: CollectorRegistry, ruleset_ids: Sequence[str], ruleset_files: Sequence[Path]
+    bundle: Bundle,
+    registry: CollectorRegistry,
+    ruleset_ids: Sequence[str],
+    ruleset_files: Sequence[Path],
+    paper: Paper | None = None,
 ) -> Results:
+    """Score ``bundle``; the paperwork files are validated whole (exit 2 on any bad entry) before use."""
     if bundle.shard is not None:
         raise AssayError(
             f"this bundle is shard {bundle.shard} of a collection, and levels are judged on the whole "
             "estate: join every shard with `assay merge PART… --out DIR` and score the merged bundle"
         )
+    from assay.scoring import builtin_ruleset_ids
+    from assay.scoring.paperwork import load_paperwork
+
     catalog = registry.catalog()
     rulesets = load_rulesets(ruleset_ids, ruleset_files, catalog)
-    return score(bundle, rulesets, catalog)
+    paper = paper or Paper()
+
+    def installed() -> list:  # type: ignore[type-arg]
+        return load_rulesets(builtin_ruleset_ids(), ruleset_files, catalog)
+
+    attestations = (
+        load_paperwork(paper.attestations, "attestations", rulesets, installed)
+        if paper.attestations
+        else None
+    )
+    waivers = load_paperwork(paper.waivers, "waivers", rulesets, installed) if paper.waivers else None
+    return score(bundle, rulesets, catalog, attestations=attestations, waivers=waivers)
 
 
 @dataclass
@@ -120,6 +147,7 @@ class OutputOptions:
     history: str | None = None  # a SQLite path or SQLAlchemy URL; None: history off
     fail_on_drop: bool = False
     artifact: str = "audit.yaml"  # the repository file SARIF results point at
+    paper: Paper | None = None  # attestations and waivers to apply
 
 
 @dataclass

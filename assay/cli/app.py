@@ -72,6 +72,19 @@ HistoryOpt = Annotated[
     ),
 ]
 NoHistoryOpt = Annotated[bool, typer.Option("--no-history", help="Do not record this audit in the history.")]
+AttestationsOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--attestations",
+        help="Attestations file for practices no infrastructure shows (default: the config's "
+        "`attestations`); `assay attest` writes it.",
+    ),
+]
+WaiversOpt = Annotated[
+    Path | None,
+    typer.Option("--waivers", help="Waivers file of accepted exceptions (default: the config's `waivers`)."),
+]
+NoWaiversOpt = Annotated[bool, typer.Option("--no-waivers", help="Apply no waiver: show the raw picture.")]
 FailOnDropOpt = Annotated[
     bool,
     typer.Option(

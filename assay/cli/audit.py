@@ -9,16 +9,19 @@ from typing import Annotated
 import typer
 
 from assay.cli.app import (
+    AttestationsOpt,
     ConfigOpt,
     FailOnDropOpt,
     FailUnderOpt,
     FormatOpt,
     HistoryOpt,
     NoHistoryOpt,
+    NoWaiversOpt,
     OutOpt,
     RulesetOpt,
     State,
     StrictOpt,
+    WaiversOpt,
     _err,
     _say,
     app,
@@ -38,6 +41,9 @@ def audit(
     history: HistoryOpt = None,
     no_history: NoHistoryOpt = False,
     fail_on_drop: FailOnDropOpt = False,
+    attestations: AttestationsOpt = None,
+    waivers: WaiversOpt = None,
+    no_waivers: NoWaiversOpt = False,
 ) -> None:
     """Collect evidence, score it, record it, and write the bundle, results and reports (md, html)."""
     from assay import pipeline
@@ -50,7 +56,19 @@ def audit(
     require_enabled_source(cfg)
     thresholds = pipeline.Thresholds.parse(fail_under or [])
     opts = _output_options(fmt, history or cfg.settings.history, no_history, fail_on_drop, str(config))
+    here = config.parent
+    opts.paper = pipeline.Paper(
+        attestations or _beside(here, cfg.settings.attestations),
+        None if no_waivers else (waivers or _beside(here, cfg.settings.waivers)),
+    )
     _audit(cfg, registry, out, [*cfg.settings.ruleset_files, *(ruleset or [])], thresholds, strict, opts)
+
+
+def _beside(folder: Path, path: Path | None) -> Path | None:
+    """A path from the config file, relative to the config file's folder."""
+    if path is None:
+        return None
+    return path if path.is_absolute() else folder / path
 
 
 @app.command()
@@ -134,6 +152,9 @@ def score(
     history: HistoryOpt = None,
     no_history: NoHistoryOpt = False,
     fail_on_drop: FailOnDropOpt = False,
+    attestations: AttestationsOpt = None,
+    waivers: WaiversOpt = None,
+    no_waivers: NoWaiversOpt = False,
 ) -> None:
     """Score a bundle offline (no credentials, no network) and write results.json and the reports."""
     from assay import pipeline
@@ -146,7 +167,8 @@ def score(
     from assay.scoring.loader import check_builtin_ids
 
     ids = check_builtin_ids([r.strip() for r in rulesets.split(",") if r.strip()], "--rulesets")
-    results = pipeline.score_bundle(bundle, registry, ids, ruleset or [])
+    paper = pipeline.Paper(attestations, None if no_waivers else waivers)
+    results = pipeline.score_bundle(bundle, registry, ids, ruleset or [], paper)
     target = out or bundle_path.parent
     recorded = pipeline.record_audit(opts.history, results, bundle)
     pipeline.write_outputs(
@@ -165,6 +187,9 @@ def demo(
     history: HistoryOpt = None,
     no_history: NoHistoryOpt = False,
     fail_on_drop: FailOnDropOpt = False,
+    attestations: AttestationsOpt = None,
+    waivers: WaiversOpt = None,
+    no_waivers: NoWaiversOpt = False,
 ) -> None:
     """Build a sandbox estate on local services and audit it, end to end."""
     from assay import pipeline
@@ -182,6 +207,7 @@ def demo(
             _say(f"[yellow]left out of the sandbox:[/] {why}")
         cfg = parse_config(sandbox.config, f"sandbox:{org}", registry)
         opts = _output_options(fmt, history or cfg.settings.history, no_history, fail_on_drop)
+        opts.paper = pipeline.Paper(attestations, None if no_waivers else waivers)
         _audit(cfg, registry, out, [], thresholds, strict, opts, started=started)
 
 
@@ -201,7 +227,7 @@ def _audit(cfg, registry, out, ruleset_files, thresholds, strict, opts, *, start
 
     started = started or time.monotonic()
     bundle = pipeline.collect(cfg, registry, progress=not State.quiet)
-    results = pipeline.score_bundle(bundle, registry, cfg.settings.rulesets, ruleset_files)
+    results = pipeline.score_bundle(bundle, registry, cfg.settings.rulesets, ruleset_files, opts.paper)
     recorded = pipeline.record_audit(opts.history, results, bundle)
     pipeline.write_outputs(
         out,

@@ -12,11 +12,15 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from assay.evidence import (
+    Aggregate,
     CollectorRun,
     Confidence,
     Evidence,
+    Member,
+    MemberStatus,
     Signal,
     SignalSpec,
     SignalType,
@@ -41,10 +45,104 @@ class Unknown(Exception):
 
 @dataclass
 class Measured:
-    """A signal value and the evidence it was computed from."""
+    """A signal value, the evidence it was computed from and, over a population, each member's verdict.
+
+    ``members`` say which members of the population meet the signal's condition and which miss it;
+    ``aggregate`` says how ``value`` follows from them (a share, all, any, a count of passing members), so
+    scoring can recompute the value without a waived member. Leave ``aggregate`` out when the value is not
+    a function of the members alone (a median over pull requests, say): the members are then shown, not
+    recomputed.
+    """
 
     value: SignalValue
     evidence: Sequence[Evidence] = field(default_factory=list)
+    members: Sequence[Member] = field(default_factory=list)
+    aggregate: Aggregate | None = None
+
+    @classmethod
+    def share(
+        cls,
+        population: Sequence[Evidence],
+        hits: Iterable[Evidence],
+        *,
+        subject: Callable[[Evidence], str] | None = None,
+        evidence: Sequence[Evidence] | None = None,
+    ) -> Measured:
+        """The share of ``population`` in ``hits``, with every member's verdict (``evidence``: what to
+        cite, when more than the population)."""
+        members = verdicts(population, hits, subject=subject)
+        return cls(_ratio_of(members), evidence or population, members, Aggregate.RATIO)
+
+    @classmethod
+    def every(
+        cls,
+        population: Sequence[Evidence],
+        hits: Iterable[Evidence],
+        *,
+        subject: Callable[[Evidence], str] | None = None,
+        evidence: Sequence[Evidence] | None = None,
+    ) -> Measured:
+        """Whether every member of ``population`` is in ``hits``, with every member's verdict."""
+        members = verdicts(population, hits, subject=subject)
+        value = all(m.status is MemberStatus.PASS for m in members)
+        return cls(value, evidence or population, members, Aggregate.ALL)
+
+    @classmethod
+    def count(
+        cls,
+        population: Sequence[Evidence],
+        hits: Iterable[Evidence],
+        *,
+        subject: Callable[[Evidence], str] | None = None,
+        evidence: Sequence[Evidence] | None = None,
+    ) -> Measured:
+        """How many members of ``population`` are in ``hits``, with every member's verdict."""
+        members = verdicts(population, hits, subject=subject)
+        value = sum(1 for m in members if m.status is MemberStatus.PASS)
+        return cls(value, evidence or population, members, Aggregate.COUNT)
+
+
+def member(subject: str, ok: bool, evidence: Evidence | None = None) -> Member:
+    """One member's verdict, citing the evidence that shows it."""
+    return Member(
+        subject=subject,
+        status=MemberStatus.PASS if ok else MemberStatus.FAIL,
+        evidence=evidence.id if evidence is not None else "",
+    )
+
+
+def verdicts(
+    population: Iterable[Evidence],
+    hits: Iterable[Evidence],
+    *,
+    subject: Callable[[Evidence], str] | None = None,
+) -> list[Member]:
+    """Each evidence item of ``population`` as a member, passing when it is among ``hits``."""
+    chosen = {e.id for e in hits}
+    name = subject or (lambda e: e.subject)
+    return [member(name(e), e.id in chosen, e) for e in population]
+
+
+def per_evidence(
+    pairs: Iterable[tuple[Evidence, Any]],
+    good: Callable[[Any], bool],
+    *,
+    subject: Callable[[Evidence], str] | None = None,
+) -> list[Member]:
+    """Members for a signal over items inside evidence (runs in an experiment, pull requests in a
+    repository, versions of a model): each evidence item passes when every one of its items is good."""
+    owners: dict[str, Evidence] = {}
+    failing: set[str] = set()
+    for ev, item in pairs:
+        owners.setdefault(ev.id, ev)
+        if not good(item):
+            failing.add(ev.id)
+    name = subject or (lambda e: e.subject)
+    return [member(name(ev), ev.id not in failing, ev) for ev in owners.values()]
+
+
+def _ratio_of(members: Sequence[Member]) -> float:
+    return ratio(sum(1 for m in members if m.status is MemberStatus.PASS), len(members))
 
 
 def ratio(part: int, whole: int) -> float:
@@ -193,7 +291,14 @@ class SignalSet:
             return Signal.unknown(
                 name, self.source, UnknownReason.ERROR, f"deriving {name} failed: {type(exc).__name__}: {exc}"
             )
-        return Signal.ok(name, self.source, _normalise(measured.value), [e.id for e in measured.evidence])
+        return Signal.ok(
+            name,
+            self.source,
+            _normalise(measured.value),
+            [e.id for e in measured.evidence],
+            list(measured.members),
+            measured.aggregate,
+        )
 
 
 def _normalise(value: SignalValue) -> SignalValue:

@@ -48,6 +48,16 @@ class AuditSettings(BaseModel):
     report: ReportSettings = Field(
         default_factory=ReportSettings, description="Who the report is for and who prepared it."
     )
+    attestations: Path | None = Field(
+        None,
+        description="A file of signed attestations for practices no infrastructure shows (relative to this "
+        "config); `assay attest` appends to it.",
+    )
+    waivers: Path | None = Field(
+        None,
+        description="A file of accepted exceptions: whole criteria, or resources matching a glob "
+        "(relative to this config).",
+    )
     collectors: dict[str, Any] = Field(default_factory=dict, description="One section per source.")
 
 

@@ -13,8 +13,10 @@ from assay.errors import RulesetError
 from assay.evidence import Bundle, Signal, SignalSpec, SignalStatus, UnknownReason
 from assay.evidence import Confidence as SignalConfidence
 from assay.scoring.expressions import evaluate, nest, references
+from assay.scoring.findings import Findings
 from assay.scoring.levels import TOP, confidence, coverage, staged_level
 from assay.scoring.model import Area, Criterion, Ruleset, area_key
+from assay.scoring.paperwork import Paperwork
 from assay.scoring.results import (
     AreaRead,
     AreaResult,
@@ -34,30 +36,65 @@ NEEDS_ATTESTATION = "needs a signed attestation; no infrastructure shows this pr
 SOURCE_RAN = frozenset({"ok", "partial"})
 
 
-def score(bundle: Bundle, rulesets: Sequence[Ruleset], catalog: Mapping[str, SignalSpec]) -> Results:
-    """Score every area of `rulesets` from the signals in `bundle`; the same inputs give the same results."""
+def score(
+    bundle: Bundle,
+    rulesets: Sequence[Ruleset],
+    catalog: Mapping[str, SignalSpec],
+    *,
+    attestations: Paperwork | None = None,
+    waivers: Paperwork | None = None,
+) -> Results:
+    """Score every area of `rulesets` from the signals in `bundle`; the same inputs give the same results.
+
+    Attestations and waivers (validated files) change criteria with a `basis` that says so; every area and
+    ruleset also carries `observed_level`, its level on observed evidence alone.
+    """
     validate_rulesets(rulesets, catalog)  # rulesets built by hand, or a subset of those loaded, fail here
-    signals = bundle.signal_map()
-    ran = {run.name for run in bundle.collectors if run.status in SOURCE_RAN}
-    scored: dict[str, AreaResult] = {}
-    for ruleset, area in dependency_order(rulesets):
-        scored[area.key] = _score_area(area, ruleset, signals, scored, catalog, ran)
+    findings = Findings(bundle, attestations, waivers)
+    scored = _score_all(bundle, rulesets, catalog, findings)
+    observed = (
+        _score_all(bundle, rulesets, catalog, findings.observed_only()) if findings.paperwork else scored
+    )
+    findings.check()
+    attested, waived = findings.applied()
     return Results(
         generated_at=bundle.created_at,
         bundle_sha256=bundle.sha256(),
         tool_version=bundle.tool_version,
         scope=bundle.scope,
-        rulesets=[_ruleset_result(rs, scored) for rs in rulesets],
+        rulesets=[_ruleset_result(rs, scored, observed) for rs in rulesets],
+        attestations=attested,
+        waivers=waived,
     )
 
 
-def _ruleset_result(ruleset: Ruleset, scored: Mapping[str, AreaResult]) -> RulesetResult:
-    areas = [scored[area.key] for area in ruleset.areas]
+def _score_all(
+    bundle: Bundle, rulesets: Sequence[Ruleset], catalog: Mapping[str, SignalSpec], findings: Findings
+) -> dict[str, AreaResult]:
+    signals = bundle.signal_map()
+    ran = {run.name for run in bundle.collectors if run.status in SOURCE_RAN}
+    scored: dict[str, AreaResult] = {}
+    for ruleset, area in dependency_order(rulesets):
+        scored[area.key] = _score_area(area, ruleset, signals, scored, catalog, ran, findings)
+    return scored
+
+
+def _ruleset_result(
+    ruleset: Ruleset, scored: Mapping[str, AreaResult], observed: Mapping[str, AreaResult]
+) -> RulesetResult:
+    areas = [
+        scored[area.key].model_copy(update={"observed_level": observed[area.key].level})
+        for area in ruleset.areas
+    ]
     return RulesetResult(
         id=ruleset.id,
         title=ruleset.title,
         levels={str(k): v for k, v in sorted(ruleset.levels.items())},
-        overall=LevelRange(level=min(a.level for a in areas), upper=min(a.upper for a in areas)),
+        overall=LevelRange(
+            level=min(a.level for a in areas),
+            upper=min(a.upper for a in areas),
+            observed_level=min(observed[area.key].level for area in ruleset.areas),
+        ),
         areas=areas,
     )
 
@@ -69,10 +106,11 @@ def _score_area(
     scored: Mapping[str, AreaResult],
     catalog: Mapping[str, SignalSpec],
     ran: set[str],
+    findings: Findings,
 ) -> AreaResult:
     enabled = [c for c in area.criteria if not c.disabled]
     ordered = [c for _, c in sorted(enumerate(enabled), key=lambda item: (item[1].level, item[0]))]
-    results = [_score_criterion(c, ruleset, signals, scored) for c in ordered]
+    results = [_score_criterion(c, ruleset, signals, scored, findings) for c in ordered]
     outcomes = [(r.level, r.kind, r.status) for r in results]
     level = staged_level(outcomes, optimistic=False)
     upper = staged_level(outcomes, optimistic=True)
@@ -114,10 +152,16 @@ def _next_steps(results: Sequence[CriterionResult], level: int) -> list[NextStep
 
 
 def _score_criterion(
-    criterion: Criterion, ruleset: Ruleset, signals: Mapping[str, Signal], scored: Mapping[str, AreaResult]
+    criterion: Criterion,
+    ruleset: Ruleset,
+    signals: Mapping[str, Signal],
+    scored: Mapping[str, AreaResult],
+    findings: Findings,
 ) -> CriterionResult:
     refs = references(criterion.when) if criterion.when else None
     names = refs.signals if refs else ()
+    observed = signals
+    signals = findings.signals_for(criterion, names, signals)  # waived resources leave the population
     reads = [_read_signal(name, signals.get(name)) for name in names]
     evidence = sorted({e for name in names if name in signals for e in signals[name].evidence})
     area_reads = (
@@ -126,7 +170,7 @@ def _score_criterion(
         else []
     )
     status, reason, message = _decide(criterion, ruleset, signals, reads, area_reads)
-    return CriterionResult(
+    result = CriterionResult(
         id=criterion.id,
         title=criterion.title,
         level=criterion.level,
@@ -141,6 +185,7 @@ def _score_criterion(
         consequence=criterion.consequence or None,
         attestation=criterion.attestation,
     )
+    return findings.finish(criterion, result, names, observed)
 
 
 def _read_signal(name: str, signal: Signal | None) -> SignalRead:

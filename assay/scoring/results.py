@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import os
 import tempfile
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any, ClassVar, Literal
@@ -52,6 +52,15 @@ class CriterionReason(StrEnum):
     NOT_APPLICABLE = "not_applicable"
     ATTESTATION = "attestation"  # a practice no infrastructure shows; needs a signed attestation
     AREA_RANGE = "area_range"  # true at one end of a referenced area's level range, false at the other
+    ATTESTATION_EXPIRED = "attestation_expired"  # its attestation expired before the evidence was collected
+
+
+class Basis(StrEnum):
+    """What a criterion's status rests on: the infrastructure, a signed attestation, or an accepted waiver."""
+
+    OBSERVED = "observed"
+    ATTESTED = "attested"
+    WAIVED = "waived"
 
 
 ConfidenceLevel = Literal["high", "medium", "low"]
@@ -91,10 +100,59 @@ class AreaRead(_ResultModel):
     upper: Level
 
 
+class WaiverNote(_ResultModel):
+    """The accepted exception shown beside a waived resource or criterion."""
+
+    omit_when_none: ClassVar[tuple[str, ...]] = ("resource",)
+
+    resource: str | None = None
+    justification: str
+    approver: str
+    expires: date
+
+
+class AttestationNote(_ResultModel):
+    """The signed statement a criterion passes on, instead of observed evidence."""
+
+    statement: str
+    attested_by: str
+    date: date
+    expires: date
+    evidence: str
+
+
+class Resource(_ResultModel):
+    """One member of a population a criterion's signals measured, with its own verdict and a link."""
+
+    omit_when_none: ClassVar[tuple[str, ...]] = ("url", "waiver")
+
+    subject: str
+    status: Literal["pass", "fail"]
+    url: str | None = None
+    source: str
+    signals: list[str] = Field(default_factory=list)
+    waiver: WaiverNote | None = None
+
+
+class ResourceCounts(_ResultModel):
+    """How many members passed, failed, or left the population under a waiver (before any cap)."""
+
+    passed: int = Field(alias="pass")
+    fail: int
+    waived: int = 0
+
+
 class CriterionResult(_ResultModel):
     """One criterion's outcome and everything it was decided from."""
 
-    omit_when_none: ClassVar[tuple[str, ...]] = ("reason", "message", "consequence")
+    omit_when_none: ClassVar[tuple[str, ...]] = (
+        "reason",
+        "message",
+        "consequence",
+        "resource_counts",
+        "attested",
+        "waiver",
+    )
 
     id: str
     title: str
@@ -109,6 +167,11 @@ class CriterionResult(_ResultModel):
     recommendation: str
     consequence: str | None = None  # what the gap leads to, from the ruleset
     attestation: bool = False
+    basis: Basis = Basis.OBSERVED
+    resources: list[Resource] = Field(default_factory=list)
+    resource_counts: ResourceCounts | None = None
+    attested: AttestationNote | None = None
+    waiver: WaiverNote | None = None
 
 
 class NextStep(_ResultModel):
@@ -128,19 +191,28 @@ class NextStep(_ResultModel):
 
 
 class LevelRange(_ResultModel):
-    """`level` counts unknowns as fail, `upper` counts them as pass; equal means the evidence decided."""
+    """`level` counts unknowns as fail, `upper` counts them as pass; equal means the evidence decided.
+
+    `observed_level` is the level on observed evidence alone: no attestation, no waiver.
+    """
+
+    omit_when_none: ClassVar[tuple[str, ...]] = ("observed_level",)
 
     level: Level
     upper: Level
+    observed_level: Level | None = None
 
 
 class AreaResult(_ResultModel):
     """One area's level range, how much of it the evidence decided, and what to do next."""
 
+    omit_when_none: ClassVar[tuple[str, ...]] = ("observed_level",)
+
     id: str
     title: str
     level: Level
     upper: Level
+    observed_level: Level | None = None
     coverage: Share
     confidence: ConfidenceLevel
     sources_missing: list[str] = Field(default_factory=list)
@@ -158,8 +230,52 @@ class RulesetResult(_ResultModel):
     areas: list[AreaResult]
 
 
+class AttestationEntry(_ResultModel):
+    """One entry of the attestations file and what scoring made of it (unused: not a scored criterion)."""
+
+    criterion: str
+    state: Literal["applied", "expired", "unused"]
+    statement: str
+    attested_by: str
+    date: date
+    expires: date
+    evidence: str
+
+
+class WaiverEntry(_ResultModel):
+    """One entry of the waivers file and what scoring made of it (the members it took out, if any)."""
+
+    omit_when_none: ClassVar[tuple[str, ...]] = ("resource",)
+
+    criterion: str
+    state: Literal["applied", "expired", "unused"]
+    resource: str | None = None
+    justification: str
+    approver: str
+    expires: date
+    matched: list[str] = Field(default_factory=list)
+
+
+class AttestationsApplied(_ResultModel):
+    """The attestations file scoring read: its digest and every entry, applied or expired."""
+
+    file: str
+    sha256: str
+    entries: list[AttestationEntry] = Field(default_factory=list)
+
+
+class WaiversApplied(_ResultModel):
+    """The waivers file scoring read: its digest and every entry, applied, expired or unused."""
+
+    file: str
+    sha256: str
+    entries: list[WaiverEntry] = Field(default_factory=list)
+
+
 class Results(_ResultModel):
     """Everything one scoring run concluded, citing the bundle it read."""
+
+    omit_when_none: ClassVar[tuple[str, ...]] = ("attestations", "waivers")
 
     schema_: Literal["assay/result/v1"] = Field(default=RESULTS_SCHEMA, alias="schema")
     generated_at: datetime
@@ -167,6 +283,8 @@ class Results(_ResultModel):
     tool_version: str
     scope: str = ""
     rulesets: list[RulesetResult] = Field(min_length=1)
+    attestations: AttestationsApplied | None = None
+    waivers: WaiversApplied | None = None
 
     def area(self, area_id: str) -> AreaResult | None:
         """The result of area `area_id` in whichever ruleset holds it."""

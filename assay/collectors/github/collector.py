@@ -63,6 +63,7 @@ class GithubCollector(Collector):
         finally:
             ctx.details.update(client.details())
             ctx.details["orgs"] = list(config.orgs)
+            ctx.details["base_url"] = config.base_url  # reports link to this GitHub's web pages (GHE)
             ctx.details["concurrency"] = config.concurrency
             client.close()
 

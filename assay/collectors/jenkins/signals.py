@@ -13,7 +13,15 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
-from assay.collectors.derive import EvidenceView, Measured, SignalSet, Unknown, ratio, require_population
+from assay.collectors.derive import (
+    EvidenceView,
+    Measured,
+    SignalSet,
+    Unknown,
+    member,
+    ratio,
+    require_population,
+)
 from assay.evidence import Confidence, Evidence, SignalType, UnknownReason
 
 SOURCE = "jenkins"
@@ -106,7 +114,12 @@ def success_ratio(view: EvidenceView) -> Measured:
     finished = [b for j in items for b in recent_builds(view, j) if b.get("result")]
     require_population(len(finished), "finished Jenkins builds in the last 30 days")
     ok = sum(1 for b in finished if b["result"] == "SUCCESS")
-    return Measured(ratio(ok, len(finished)), items)
+    members = [  # a job passes when none of its finished builds in the window failed
+        member(j.subject, all(b["result"] == "SUCCESS" for b in done), j)
+        for j in items
+        if (done := [b for b in recent_builds(view, j) if b.get("result")])
+    ]
+    return Measured(ratio(ok, len(finished)), items, members)
 
 
 @signals.signal(
@@ -151,7 +164,7 @@ def scan_ratio(view: EvidenceView) -> Measured:
     """Deploy pipelines with a scanner step, over deploy pipelines that ran in 30 days."""
     found = deploy_jobs(view)
     require_population(len(found), "Jenkins deploy pipelines active in the last 30 days")
-    return Measured(ratio(sum(1 for j in found if j.data.get("scan")), len(found)), found)
+    return Measured.share(found, [j for j in found if j.data.get("scan")])
 
 
 @signals.signal(
@@ -164,7 +177,7 @@ def approval_ratio(view: EvidenceView) -> Measured:
     """Deploy pipelines that wait for a person before deploying (AI CMM SecOps level 3: manually approved)."""
     found = deploy_jobs(view)
     require_population(len(found), "Jenkins deploy pipelines active in the last 30 days")
-    return Measured(ratio(sum(1 for j in found if j.data.get("approval")), len(found)), found)
+    return Measured.share(found, [j for j in found if j.data.get("approval")])
 
 
 @signals.signal(
@@ -178,7 +191,7 @@ def auto_promotion_ratio(view: EvidenceView) -> Measured:
     """Trusted rollouts (AI CMM SecOps level 4: automated and automatically approved)."""
     found = deploy_jobs(view)
     require_population(len(found), "Jenkins deploy pipelines active in the last 30 days")
-    return Measured(ratio(sum(1 for j in found if promotes_automatically(view, j)), len(found)), found)
+    return Measured.share(found, [j for j in found if promotes_automatically(view, j)])
 
 
 @signals.signal(
@@ -222,13 +235,11 @@ def training_builds(view: EvidenceView) -> Measured:
 )
 def scheduled_training(view: EvidenceView) -> Measured:
     """Training jobs whose successful builds were started by a timer or an upstream job, ≥2 in 30 days."""
+    training = [j for j in jobs(view) if j.data.get("training")]
     found = [
-        j
-        for j in jobs(view)
-        if j.data.get("training")
-        and sum(1 for b in successes(view, j) if b.get("trigger") in RETRAIN_TRIGGERS) >= 2
+        j for j in training if sum(1 for b in successes(view, j) if b.get("trigger") in RETRAIN_TRIGGERS) >= 2
     ]
-    return Measured(len(found), found)
+    return Measured.count(training, found)
 
 
 @signals.signal(
@@ -255,8 +266,8 @@ def model_deploys(view: EvidenceView) -> Measured:
 )
 def auto_model_deploys(view: EvidenceView) -> Measured:
     """Model continuous delivery."""
-    found = [j for j in ml_deploy_jobs(view) if promotes_automatically(view, j)]
-    return Measured(len(found), found)
+    population = ml_deploy_jobs(view)
+    return Measured.count(population, [j for j in population if promotes_automatically(view, j)])
 
 
 @signals.signal(
@@ -268,8 +279,8 @@ def auto_model_deploys(view: EvidenceView) -> Measured:
 )
 def validation_gates(view: EvidenceView) -> Measured:
     """A model is checked before it is deployed."""
-    found = [j for j in ml_deploy_jobs(view) if j.data.get("validation_gate")]
-    return Measured(len(found), found)
+    population = ml_deploy_jobs(view)
+    return Measured.count(population, [j for j in population if j.data.get("validation_gate")])
 
 
 @signals.signal(
@@ -281,5 +292,5 @@ def validation_gates(view: EvidenceView) -> Measured:
 )
 def rollback_jobs(view: EvidenceView) -> Measured:
     """A failed model deploy is rolled back by the pipeline, not by hand."""
-    found = [j for j in ml_deploy_jobs(view) if j.data.get("rollback")]
-    return Measured(len(found), found)
+    population = ml_deploy_jobs(view)
+    return Measured.count(population, [j for j in population if j.data.get("rollback")])

@@ -10,7 +10,15 @@ from collections.abc import Iterator
 from datetime import datetime, timedelta
 from typing import Any
 
-from assay.collectors.derive import EvidenceView, Measured, SignalSet, Unknown, ratio, require_population
+from assay.collectors.derive import (
+    EvidenceView,
+    Measured,
+    SignalSet,
+    Unknown,
+    per_evidence,
+    ratio,
+    require_population,
+)
 from assay.collectors.mlflow.summaries import tag_key
 from assay.collectors.populations import production_versions
 from assay.evidence import Confidence, Evidence, SignalType, UnknownReason
@@ -151,8 +159,12 @@ def logged_ratio(view: EvidenceView) -> Measured:
     """Runs that logged ≥1 param and ≥1 metric, over runs in the window."""
     pairs = window_runs(view)
     require_population(len(pairs), "MLflow runs in the lookback window")
-    logged = sum(1 for _, r in pairs if r.get("n_params", 0) >= 1 and r.get("n_metrics", 0) >= 1)
-    return Measured(ratio(logged, len(pairs)), _experiments_of(pairs))
+
+    def good(run: dict[str, Any]) -> bool:
+        return run.get("n_params", 0) >= 1 and run.get("n_metrics", 0) >= 1
+
+    logged = sum(1 for _, r in pairs if good(r))
+    return Measured(ratio(logged, len(pairs)), _experiments_of(pairs), per_evidence(pairs, good))
 
 
 @signals.signal(
@@ -166,7 +178,8 @@ def git_commit_ratio(view: EvidenceView) -> Measured:
     pairs = window_runs(view)
     require_population(len(pairs), "MLflow runs in the lookback window")
     tagged = sum(1 for _, r in pairs if r.get("has_git_commit"))
-    return Measured(ratio(tagged, len(pairs)), _experiments_of(pairs))
+    members = per_evidence(pairs, lambda r: bool(r.get("has_git_commit")))
+    return Measured(ratio(tagged, len(pairs)), _experiments_of(pairs), members)
 
 
 @signals.signal(
@@ -180,8 +193,12 @@ def repro_ratio(view: EvidenceView) -> Measured:
     """Runs with a git commit AND a dataset input AND an environment (project env, image or logged model)."""
     pairs = window_runs(view)
     require_population(len(pairs), "MLflow runs in the lookback window")
-    full = sum(1 for _, r in pairs if r.get("has_git_commit") and r.get("datasets") and r.get("has_env"))
-    return Measured(ratio(full, len(pairs)), _experiments_of(pairs))
+
+    def good(run: dict[str, Any]) -> bool:
+        return bool(run.get("has_git_commit") and run.get("datasets") and run.get("has_env"))
+
+    full = sum(1 for _, r in pairs if good(r))
+    return Measured(ratio(full, len(pairs)), _experiments_of(pairs), per_evidence(pairs, good))
 
 
 # ---- registry and production ------------------------------------------------------------------------------
@@ -209,12 +226,9 @@ def registry_models(view: EvidenceView) -> Measured:
 )
 def versioned_models(view: EvidenceView) -> Measured:
     """Models whose history shows iteration: ≥2 versions each produced by a tracked run."""
-    hits = [
-        m
-        for m in registered_models(view)
-        if sum(1 for v in m.data.get("versions", []) if v.get("run_id")) >= 2
-    ]
-    return Measured(len(hits), hits)
+    models = registered_models(view)
+    hits = [m for m in models if sum(1 for v in m.data.get("versions", []) if v.get("run_id")) >= 2]
+    return Measured.count(models, hits, evidence=hits)
 
 
 @signals.signal(
@@ -229,7 +243,8 @@ def linked_ratio(view: EvidenceView) -> Measured:
     versions = list(_versions(models))
     require_population(len(versions), "registered model versions", models)
     linked = sum(1 for _, v in versions if v.get("run_id"))
-    return Measured(ratio(linked, len(versions)), models)
+    members = per_evidence(versions, lambda v: bool(v.get("run_id")))
+    return Measured(ratio(linked, len(versions)), models, members)
 
 
 @signals.signal(
@@ -269,10 +284,10 @@ def governance_ratio(view: EvidenceView) -> Measured:
     """Production models where every production version is both approved and documented."""
     prod = production_models(view)
     require_population(len(prod), "production models", registered_models(view))
-    governed = sum(
-        1 for m in prod if all(is_approved(m, v) and is_documented(m, v) for v in production_versions(m))
-    )
-    return Measured(ratio(governed, len(prod)), prod)
+    governed = [
+        m for m in prod if all(is_approved(m, v) and is_documented(m, v) for v in production_versions(m))
+    ]
+    return Measured.share(prod, governed)
 
 
 @signals.signal(
@@ -298,7 +313,7 @@ def retrain_ratio(view: EvidenceView) -> Measured:
         ]
         return len(recent) >= 2
 
-    return Measured(ratio(sum(1 for m in prod if retrained(m)), len(prod)), prod)
+    return Measured.share(prod, [m for m in prod if retrained(m)])
 
 
 # ---- collaboration and data -------------------------------------------------------------------------------
@@ -337,7 +352,7 @@ def shared_experiments_ratio(view: EvidenceView) -> Measured:
     pairs = window_runs(view)
     active = _experiments_of(pairs)
     require_population(len(active), "active MLflow experiments")
-    return Measured(ratio(len(_shared_experiments(pairs)), len(active)), active)
+    return Measured.share(active, _shared_experiments(pairs))
 
 
 @signals.signal(
@@ -351,7 +366,8 @@ def run_datasets_ratio(view: EvidenceView) -> Measured:
     pairs = window_runs(view)
     require_population(len(pairs), "MLflow runs in the lookback window")
     with_data = sum(1 for _, r in pairs if r.get("datasets"))
-    return Measured(ratio(with_data, len(pairs)), _experiments_of(pairs))
+    members = per_evidence(pairs, lambda r: bool(r.get("datasets")))
+    return Measured(ratio(with_data, len(pairs)), _experiments_of(pairs), members)
 
 
 @signals.signal(
@@ -366,4 +382,5 @@ def lineage_versions_ratio(view: EvidenceView) -> Measured:
     versions = list(_versions(models))
     require_population(len(versions), "registered model versions", models)
     traced = sum(1 for _, v in versions if v.get("run_has_dataset") is True)
-    return Measured(ratio(traced, len(versions)), models)
+    members = per_evidence(versions, lambda v: v.get("run_has_dataset") is True)
+    return Measured(ratio(traced, len(versions)), models, members)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from assay.collectors.derive import EvidenceView, Measured, ratio, require_population
+from assay.collectors.derive import EvidenceView, Measured, per_evidence, ratio, require_population
 from assay.collectors.github.signals.base import (
     WINDOW_DAYS,
     active,
@@ -79,7 +79,8 @@ def review_coverage(view: EvidenceView) -> Measured:
         ]
         require_population(len(pushed), "merged pull requests or default-branch commits in the last 90 days")
         return Measured(0.0, pushed)
-    return Measured(ratio(sum(1 for _, p in pairs if approved(p)), len(pairs)), _repos_of(pairs))
+    value = ratio(sum(1 for _, p in pairs if approved(p)), len(pairs))
+    return Measured(value, _repos_of(pairs), per_evidence(pairs, approved))
 
 
 def _repos_of(pairs: list[tuple[Evidence, dict[str, Any]]]) -> list[Evidence]:
@@ -165,8 +166,7 @@ def mixed_ownership(view: EvidenceView) -> Measured:
                 found |= members.get(commit.get("author") or "", set())
         return found
 
-    hits = [r for r in population if len(involved(r)) >= 2]
-    return Measured(ratio(len(hits), len(population)), population)
+    return Measured.share(population, [r for r in population if len(involved(r)) >= 2])
 
 
 def templates(data: dict[str, Any], defaults: dict[str, Any] | None) -> tuple[bool, bool]:
@@ -208,7 +208,7 @@ def tracking_ratio(view: EvidenceView) -> Measured:
         for r in population
         if any(templates(r.data, defaults.get((r.data.get("org") or "").lower()))) or custom_labels(r.data)
     ]
-    return Measured(ratio(len(hits), len(population)), population)
+    return Measured.share(population, hits)
 
 
 @signals.signal(
@@ -222,7 +222,8 @@ def linked_pr_ratio(view: EvidenceView) -> Measured:
     pairs, _ = window_prs(view)
     require_population(len(pairs), "merged pull requests in the last 90 days")
     linked = sum(1 for _, p in pairs if (p.get("linked_issues") or 0) > 0)
-    return Measured(ratio(linked, len(pairs)), _repos_of(pairs))
+    members = per_evidence(pairs, lambda p: (p.get("linked_issues") or 0) > 0)
+    return Measured(ratio(linked, len(pairs)), _repos_of(pairs), members)
 
 
 def documented(data: dict[str, Any]) -> bool:
@@ -243,4 +244,4 @@ def docs_ratio(view: EvidenceView) -> Measured:
     """Documented active repos over active repos."""
     population = active(view)
     require_population(len(population), "active repositories")
-    return Measured(ratio(sum(1 for r in population if documented(r.data)), len(population)), population)
+    return Measured.share(population, [r for r in population if documented(r.data)])

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from assay.collectors.derive import EvidenceView, Measured, ratio, require_population
+from assay.collectors.derive import EvidenceView, Measured, member, ratio, require_population
 from assay.collectors.github.signals.base import (
     CI_DAYS,
     PRODUCTION,
@@ -22,7 +22,7 @@ from assay.collectors.github.signals.base import (
     since,
     within,
 )
-from assay.evidence import Confidence, Evidence, SignalType
+from assay.evidence import Aggregate, Confidence, Evidence, SignalType
 
 H, M = Confidence.HIGH, Confidence.MEDIUM
 BOTH = ("github", "jenkins")
@@ -69,7 +69,7 @@ def _coverage(view: EvidenceView, population: list[Evidence], what: str) -> Meas
     jobs = jobs_by_repo(view)
     start = since(view, CI_DAYS)
     covered = [r for r in population if _covered(r, jobs, start)]
-    return Measured(ratio(len(covered), len(population)), population + _jobs_of(jobs, population))
+    return Measured.share(population, covered, evidence=population + _jobs_of(jobs, population))
 
 
 def _jobs_of(jobs: dict[str, list[Evidence]], population: list[Evidence]) -> list[Evidence]:
@@ -114,16 +114,21 @@ def ci_success_rate(view: EvidenceView) -> Measured:
     start = since(view, CI_DAYS)
     population = active(view)
     ok = bad = 0
+    members = []  # a repository or job passes when none of its completed runs failed
     for repo in population:
         _, good, failed = github_ci(repo.data, start)
         ok, bad = ok + good, bad + failed
+        if good or failed:
+            members.append(member(repo.subject, not failed, repo))
     jobs = jenkins_jobs(view)
     for job in jobs:
-        for build in builds_since(job, start):
-            ok += build.get("result") == "SUCCESS"
-            bad += build.get("result") in FAILED_BUILD
+        results = [b.get("result") for b in builds_since(job, start)]
+        good, failed = results.count("SUCCESS"), sum(1 for r in results if r in FAILED_BUILD)
+        ok, bad = ok + good, bad + failed
+        if good or failed:
+            members.append(member(job.subject, not failed, job))
     require_population(ok + bad, "completed CI runs in the last 30 days", population)
-    return Measured(ratio(ok, ok + bad), population + jobs)
+    return Measured(ratio(ok, ok + bad), population + jobs, members)
 
 
 def _tests(repo: Evidence, jobs: dict[str, list[Evidence]]) -> bool:
@@ -136,7 +141,7 @@ def _tests_ratio(view: EvidenceView, population: list[Evidence], what: str) -> M
     require_population(len(population), what)
     jobs = jobs_by_repo(view)
     hits = [r for r in population if _tests(r, jobs)]
-    return Measured(ratio(len(hits), len(population)), population + _jobs_of(jobs, population))
+    return Measured.share(population, hits, evidence=population + _jobs_of(jobs, population))
 
 
 @signals.signal(
@@ -178,7 +183,12 @@ def pr_flow(view: EvidenceView) -> Measured:
     population = active(view)
     sample = [c for r in population for c in r.data.get("pr_sample") or [] if within(c.get("at"), start)]
     require_population(len(sample), "default-branch commits in the last 90 days", population)
-    return Measured(ratio(sum(1 for c in sample if c.get("via_pr")), len(sample)), population)
+    members = [  # a repository passes when every sampled commit came in through a pull request
+        member(r.subject, all(c.get("via_pr") for c in commits), r)
+        for r in population
+        if (commits := [c for c in r.data.get("pr_sample") or [] if within(c.get("at"), start)])
+    ]
+    return Measured(ratio(sum(1 for c in sample if c.get("via_pr")), len(sample)), population, members)
 
 
 def automated_deploy_repos(view: EvidenceView) -> tuple[set[str], list[Evidence]]:
@@ -219,7 +229,8 @@ def _service(job: Evidence) -> str:
 def cd_repos(view: EvidenceView) -> Measured:
     """How many services continuous delivery covers."""
     found, cited = automated_deploy_repos(view)
-    return Measured(len(found), cited or active(view))
+    members = [member(e.subject, True, e) for e in cited]
+    return Measured(len(found), cited or active(view), members)
 
 
 def _environments(data: dict[str, Any]) -> dict[str, list[str]]:
@@ -246,7 +257,7 @@ def promotion(view: EvidenceView) -> Measured:
         for r in active(view, "repos.deployments")
         if len(envs := _environments(r.data)) >= 2 and any(PRODUCTION.search(n) for n in envs)
     ]
-    return Measured(len(hits), hits)
+    return Measured(len(hits), hits, [member(r.subject, True, r) for r in hits], Aggregate.COUNT)
 
 
 @signals.signal(
@@ -264,7 +275,7 @@ def protected_production(view: EvidenceView) -> Measured:
         for r in active(view, "repos.deployments")
         if any(PRODUCTION.search(n) and rules for n, rules in _environments(r.data).items())
     ]
-    return Measured(len(hits), hits)
+    return Measured(len(hits), hits, [member(r.subject, True, r) for r in hits], Aggregate.COUNT)
 
 
 @signals.signal(
@@ -279,4 +290,4 @@ def containers_ratio(view: EvidenceView) -> Measured:
     require_population(len(population), "active repositories")
     patterns = ("dockerfile*", "*.dockerfile", "containerfile", "docker-compose*.y*ml", "compose.y*ml")
     hits = [r for r in population if has(r.data, *patterns)]
-    return Measured(ratio(len(hits), len(population)), population)
+    return Measured.share(population, hits)

@@ -7,7 +7,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from assay.collectors.derive import EvidenceView, Measured, Unknown, ratio
+from assay.collectors.derive import EvidenceView, Measured, Unknown, member, ratio
 from assay.collectors.github.signals.base import (
     PRODUCTION,
     WINDOW_DAYS,
@@ -142,7 +142,12 @@ def change_failure_rate(view: EvidenceView) -> Measured:
         raise Unknown(
             UnknownReason.NOT_APPLICABLE, "no production deployments in the last 90 days", active(view)
         )
-    return Measured(ratio(events.count(False), len(events)), _cited(found))
+    members = [  # a service passes when none of its production deployments failed
+        member(svc.evidence[0].subject, all(ok for _, ok in svc.events), svc.evidence[0])
+        for svc in found.values()
+        if svc.events
+    ]
+    return Measured(ratio(events.count(False), len(events)), _cited(found), members)
 
 
 @signals.signal(

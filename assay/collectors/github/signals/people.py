@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from assay.collectors.derive import EvidenceView, Measured, ratio, require_population
+from assay.collectors.derive import EvidenceView, Measured, require_population
 from assay.collectors.github.signals.base import (
     OWNING,
     WINDOW_DAYS,
@@ -92,8 +92,7 @@ def team_ownership(view: EvidenceView) -> Measured:
     """ML repos with team code owners over ML repos."""
     repos = ml(view)
     require_population(len(repos), "active ML repositories")
-    hits = sum(1 for r in repos if (r.data.get("codeowners") or {}).get("teams"))
-    return Measured(ratio(hits, len(repos)), repos)
+    return Measured.share(repos, [r for r in repos if (r.data.get("codeowners") or {}).get("teams")])
 
 
 @signals.signal(
@@ -107,7 +106,7 @@ def bus_factor(view: EvidenceView) -> Measured:
     """ML repos not dominated by one person, over ML repos with recent human commits."""
     start = since(view, WINDOW_DAYS)
     counted = []
-    spread = 0
+    spread = []
     for repo in ml(view):
         authors = Counter(
             c["author"]
@@ -117,9 +116,10 @@ def bus_factor(view: EvidenceView) -> Measured:
         if not authors:
             continue
         counted.append(repo)
-        spread += authors.most_common(1)[0][1] / sum(authors.values()) < BUS_FACTOR_SHARE
+        if authors.most_common(1)[0][1] / sum(authors.values()) < BUS_FACTOR_SHARE:
+            spread.append(repo)
     require_population(len(counted), "ML repositories with commits in the last 90 days")
-    return Measured(ratio(spread, len(counted)), counted)
+    return Measured.share(counted, spread)
 
 
 @signals.signal(
@@ -132,7 +132,5 @@ def onboarding(view: EvidenceView) -> Measured:
     """Active repos with a CONTRIBUTING file at the root or in .github."""
     repos = active(view)
     require_population(len(repos), "active repositories")
-    hits = sum(
-        1 for r in repos if has(r.data, "contributing*") or has(r.data, "contributing*", path=".github")
-    )
-    return Measured(ratio(hits, len(repos)), repos)
+    hits = [r for r in repos if has(r.data, "contributing*") or has(r.data, "contributing*", path=".github")]
+    return Measured.share(repos, hits)

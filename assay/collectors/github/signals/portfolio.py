@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from assay.collectors.derive import EvidenceView, Measured, Unknown, ratio, require_population
+from assay.collectors.derive import EvidenceView, Measured, Unknown, require_population
 from assay.collectors.github.signals.base import (
     PROJECTS,
     SOURCE,
@@ -86,8 +86,7 @@ def dvc_ratio(view: EvidenceView) -> Measured:
     """ML repos with DVC over ML repos."""
     repos = ml(view)
     require_population(len(repos), "active ML repositories")
-    hits = sum(1 for r in repos if has(r.data, "dvc.yaml", ".dvc/", "*.dvc"))
-    return Measured(ratio(hits, len(repos)), repos)
+    return Measured.share(repos, [r for r in repos if has(r.data, "dvc.yaml", ".dvc/", "*.dvc")])
 
 
 def _intake_in(data: dict[str, object]) -> bool:
@@ -144,7 +143,7 @@ def rai_checklist_ratio(view: EvidenceView) -> Measured:
             own = (defaults.get((ev.data.get("org") or "").lower()) or {}).get("pr_templates") or []
         return any(t.get("responsible_ai") for t in own)
 
-    return Measured(ratio(sum(1 for r in repos if checklist(r)), len(repos)), repos)
+    return Measured.share(repos, [r for r in repos if checklist(r)])
 
 
 @signals.signal(
@@ -165,7 +164,7 @@ def iac_repo_ratio(view: EvidenceView) -> Measured:
         if r.subject.lower() in deployed or any(w.get("deploy") for w in r.data.get("workflows") or [])
     ]
     require_population(len(population), "deploying repositories")
-    return Measured(ratio(sum(1 for r in population if has(r.data, *IAC)), len(population)), population)
+    return Measured.share(population, [r for r in population if has(r.data, *IAC)])
 
 
 @signals.signal(

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from assay.collectors.derive import EvidenceView, Measured, Unknown, ratio, require_population
+from assay.collectors.derive import EvidenceView, Measured, Unknown, require_population
 from assay.collectors.github.signals.base import (
     ALERTS,
     ORG,
@@ -52,7 +52,7 @@ def branch_protection_ratio(view: EvidenceView) -> Measured:
     """Protected active repos over active repos."""
     population = active(view, "repos.protection")
     require_population(len(population), "active repositories")
-    return Measured(ratio(sum(1 for r in population if protected(r.data)), len(population)), population)
+    return Measured.share(population, [r for r in population if protected(r.data)])
 
 
 def _settings(view: EvidenceView) -> tuple[dict[str, dict[str, bool]], list[Evidence]]:
@@ -71,8 +71,8 @@ def _setting_ratio(view: EvidenceView, key: str) -> Measured:
     settings, cited = _settings(view)
     population = [r for r in active(view) if r.subject.lower() in settings]
     require_population(len(population), "active repositories with visible security settings", cited)
-    hits = sum(1 for r in population if settings[r.subject.lower()].get(key))
-    return Measured(ratio(hits, len(population)), population + cited)
+    hits = [r for r in population if settings[r.subject.lower()].get(key)]
+    return Measured.share(population, hits, evidence=population + cited)
 
 
 @signals.signal(
@@ -109,13 +109,13 @@ def automated_remediation_ratio(view: EvidenceView) -> Measured:
     settings, cited = _settings(view)
     population = [r for r in active(view) if r.subject.lower() in settings]
     require_population(len(population), "active repositories with visible security settings", cited)
-    hits = sum(
-        1
+    hits = [
+        r
         for r in population
         if settings[r.subject.lower()].get("security_updates")
         or has(r.data, "dependabot.y*ml", path=".github")
-    )
-    return Measured(ratio(hits, len(population)), population + cited)
+    ]
+    return Measured.share(population, hits, evidence=population + cited)
 
 
 @signals.signal(
@@ -134,7 +134,7 @@ def dependency_scanning_ratio(view: EvidenceView) -> Measured:
         for r in population
         if r.data.get("vulnerability_alerts") or has(r.data, "dependabot.y*ml", path=".github")
     ]
-    return Measured(ratio(len(hits), len(population)), population)
+    return Measured.share(population, hits)
 
 
 @signals.signal(
@@ -149,7 +149,7 @@ def code_scanning_ratio(view: EvidenceView) -> Measured:
     population = active(view, "workflows")
     require_population(len(population), "active repositories")
     hits = [r for r in population if any(w.get("code_scanning") for w in r.data.get("workflows") or [])]
-    return Measured(ratio(len(hits), len(population)), population)
+    return Measured.share(population, hits)
 
 
 def alert_lists(view: EvidenceView) -> list[Evidence]:
