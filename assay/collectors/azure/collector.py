@@ -31,13 +31,22 @@ class _Clients:
         from assay.collectors.azure.retry import bounded_retry_policy
 
         self.credential = credential
-        # One retry policy for every client: 429/503 (and other retryable answers) are retried, honouring
-        # Retry-After, but never past the source's deadline.
-        self.kwargs: dict[str, Any] = {"retry_policy": bounded_retry_policy(cfg.max_retries, deadline)}
+        self._retry = (bounded_retry_policy, cfg.max_retries, deadline)
+        self._settings: dict[str, Any] = {}
         if cfg.base_url:
-            self.kwargs.update(base_url=cfg.base_url, credential_scopes=[ARM_SCOPE])
+            self._settings.update(base_url=cfg.base_url, credential_scopes=[ARM_SCOPE])
         if cfg.ca_bundle:
-            self.kwargs["connection_verify"] = cfg.ca_bundle
+            self._settings["connection_verify"] = cfg.ca_bundle
+
+    @property
+    def kwargs(self) -> dict[str, Any]:
+        """Client settings with a retry policy of the client's own: 429/503 (and other retryable answers)
+        are retried, honouring Retry-After, but never past the source's deadline. A policy instance is
+        never shared: azure-core links each policy to the next one of *its* pipeline, so a policy shared by
+        clients built on several threads would send one client's requests down another's half-built
+        pipeline ("'ARMChallengeAuthenticationPolicy' object has no attribute 'next'")."""
+        make, retries, deadline = self._retry
+        return {"retry_policy": make(retries, deadline), **self._settings}
 
     def subscriptions(self) -> Any:
         from azure.mgmt.resource.subscriptions import SubscriptionClient
