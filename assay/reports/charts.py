@@ -85,7 +85,9 @@ def radar(rs: RulesetResult) -> Figure:
     ax.set_rlabel_position(180 / n)
     ax.set_xticks(angles)
     ax.set_thetalim(0, 2 * math.pi)
-    ax.set_xticklabels([_wrap(a.title, 16) for a in areas] + [""] * (n - len(areas)), fontsize=9)
+    ax.set_xticklabels(
+        [_wrap(formatting.heading(a.title), 16) for a in areas] + [""] * (n - len(areas)), fontsize=9
+    )
     ax.tick_params(axis="x", pad=14)
     ax.grid(color="#d1d5db", linewidth=0.8)
     ax.spines["polar"].set_visible(False)
@@ -116,7 +118,7 @@ def heatmap(rs: RulesetResult) -> Figure:
     )
     ax.xaxis.tick_top()
     ax.set_yticks(range(len(areas)))
-    ax.set_yticklabels([_wrap(a.title, 22) for a in areas], fontsize=9)
+    ax.set_yticklabels([_wrap(formatting.heading(a.title), 22) for a in areas], fontsize=9)
     ax.set_xticks([x + 0.5 for x in range(4)], minor=True)
     ax.set_yticks([y + 0.5 for y in range(len(areas) - 1)], minor=True)
     ax.grid(which="minor", color="white", linewidth=2)
@@ -146,7 +148,9 @@ def trend(rs: RulesetResult, points: Sequence[TrendPoint]) -> Figure:
     from matplotlib.figure import Figure
     from matplotlib.patches import Patch
 
-    fig = Figure(figsize=(7.2, 3.0 + 0.22 * math.ceil((len(rs.areas) + 1) / 4)))
+    ncol = 4 if max((len(a.title) for a in rs.areas), default=0) <= 18 else 2
+    legend_rows = math.ceil((len(rs.areas) + 1) / ncol)
+    fig = Figure(figsize=(7.2, 3.0 + 0.22 * legend_rows))
     ax = fig.add_subplot()
     xs = list(range(len(points)))
     for i, area in enumerate(rs.areas):
@@ -156,7 +160,13 @@ def trend(rs: RulesetResult, points: Sequence[TrendPoint]) -> Figure:
         ranges = [p.levels.get(key) for p in points]
         decided = [r[0] if r and r[0] == r[1] else math.nan for r in ranges]
         ax.plot(
-            [x + shift for x in xs], decided, "-o", color=colour, linewidth=2, markersize=4, label=area.title
+            [x + shift for x in xs],
+            decided,
+            "-o",
+            color=colour,
+            linewidth=2,
+            markersize=4,
+            label=formatting.heading(area.title),
         )
         for x, r in zip(xs, ranges, strict=True):
             if r and r[0] != r[1]:
@@ -181,8 +191,7 @@ def trend(rs: RulesetResult, points: Sequence[TrendPoint]) -> Figure:
         ax.spines[side].set_visible(False)
     handles, _ = ax.get_legend_handles_labels()
     undecided = Patch(facecolor="none", edgecolor=MUTED, hatch="////", label="undecided (not a drop)")
-    legend_rows = math.ceil((len(rs.areas) + 1) / 4)
-    fig.legend(handles=[*handles, undecided], loc="lower center", ncol=4, fontsize=8, frameon=False)
+    fig.legend(handles=[*handles, undecided], loc="lower center", ncol=ncol, fontsize=8, frameon=False)
     fig.subplots_adjust(
         left=0.08, right=0.98, top=0.96, bottom=(0.55 + 0.22 * legend_rows) / fig.get_figheight()
     )

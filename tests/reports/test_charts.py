@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from assay.reports import charts
+from assay.reports.formatting import heading
 from assay.reports.outputs import ReportInputs, write_format
 from assay.scoring import Results
 
@@ -56,7 +57,7 @@ def test_an_undecided_audit_is_hatched_never_a_drop(sample_results: Results) -> 
     ]
     fig = charts.trend(rs, points)
     ax = fig.axes[0]
-    line = next(ln for ln in ax.get_lines() if ln.get_label() == rs.areas[0].title)
+    line = next(ln for ln in ax.get_lines() if ln.get_label() == heading(rs.areas[0].title))
     ys = list(line.get_ydata())
     assert ys[0] == ys[2] == 3
     assert ys[1] != ys[1], "the undecided audit is a gap in the line (NaN), not a point at level 1"
