@@ -219,7 +219,11 @@ def _recommend(step: NextStep) -> str:
 
 
 def _titles(items: list[CriterionResult] | list[NextStep]) -> str:
-    return formatting.join_words([formatting.sentence_case(c.title) for c in items])
+    """Titles joined for a sentence; with semicolons when a title has its own "and" (it would blur)."""
+    words = [formatting.sentence_case(c.title) for c in items]
+    if len(words) > 1 and any(" and " in w for w in words):
+        return "; ".join(words[:-1]) + "; and " + words[-1]
+    return formatting.join_words(words)
 
 
 def key_features(rs: RulesetResult, level: int) -> tuple[list[str], int]:
