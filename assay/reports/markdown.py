@@ -40,6 +40,9 @@ def template_globals() -> dict[str, object]:
         "reason_words": facts.reason_words,
         "cited_ids": register.cited_ids,
         "resource_verdicts": register.resource_verdicts,
+        "resource_summary": register.resource_summary,
+        "basis_note": register.basis_note,
+        "observed_note": register.observed_note,
     }
 
 
@@ -51,6 +54,7 @@ def template_filters() -> dict[str, object]:
         "verdict": lambda s: formatting.VERDICT.get(str(s), str(s)),
         "lc": formatting.sentence_case,
         "heading": formatting.heading,
+        "cap": formatting.capitalise,
         "noun": lambda rid: formatting.maturity_noun(rid, ""),
         "ts": formatting.timestamp,
         "ts_s": formatting.timestamp_s,

@@ -128,25 +128,65 @@ def resource_verdicts(criterion: CriterionResult) -> list[ResourceVerdict]:
     verdicts = []
     for item in items:
         doc = item if isinstance(item, dict) else _as_dict(item)
-        name = str(_first(doc, "name", "subject", "resource", "id") or "?")
-        verdict = _first(doc, "verdict", "status", "result", "passed", "ok")
-        verdict_text = {True: "pass", False: "fail"}.get(verdict, str(verdict or "—"))  # type: ignore[call-overload]
+        name = str(_first(doc, "subject", "name", "resource", "id") or "?")
+        verdict = _first(doc, "status", "verdict", "result")
+        waiver = doc.get("waiver")
+        note = _first(doc, "reason", "message", "note")
+        if isinstance(waiver, dict) and waiver.get("justification"):
+            verdict, note = "waived", f"waived: {waiver['justification']}"
         link = _first(doc, "url", "link", "html_url")
-        note = _first(doc, "reason", "message", "note", "value")
         verdicts.append(
             ResourceVerdict(
                 name=name,
-                verdict=verdict_text,
+                verdict=str(verdict or "—"),
                 link=str(link) if link and _public_url(str(link)) else subject_link(name),
-                note=formatting.value(note) if note is not None else "",
+                note=str(note) if note else "",
             )
         )
     return verdicts
 
 
+def resource_summary(criterion: CriterionResult) -> str:
+    """ "12 pass, 3 fail, 1 waived": the per-resource counts, where the results provide them."""
+    counts = getattr(criterion, "resource_counts", None)
+    if counts is None:
+        return ""
+    doc = counts if isinstance(counts, dict) else _as_dict(counts)
+    parts = [f"{doc.get('pass', doc.get('passed', 0))} pass", f"{doc.get('fail', 0)} fail"]
+    if doc.get("waived"):
+        parts.append(f"{doc['waived']} waived")
+    return ", ".join(parts)
+
+
+def basis_note(criterion: CriterionResult) -> str:
+    """What a criterion's status rests on when it is not the observed evidence: an attestation, a waiver."""
+    basis = str(getattr(criterion, "basis", "") or "observed")
+    if basis == "attested":
+        note = getattr(criterion, "attested", None)
+        doc = _as_dict(note) if note is not None else {}
+        who, when = doc.get("attested_by"), doc.get("date")
+        return "attested" + (f" by {who}" if who else "") + (f" on {when}" if when else "")
+    if basis == "waived":
+        note = getattr(criterion, "waiver", None)
+        doc = _as_dict(note) if note is not None else {}
+        why, until = doc.get("justification"), doc.get("expires")
+        return "waived" + (f": {why}" if why else "") + (f" (until {until})" if until else "")
+    return ""
+
+
+def observed_note(area: object) -> str:
+    """ "observed alone: Level 3" when attestations or waivers lift an area above what was observed."""
+    observed = getattr(area, "observed_level", None)
+    if observed is None or observed == getattr(area, "level", observed):
+        return ""
+    return f"on observed evidence alone: Level {observed}"
+
+
 def _as_dict(item: Any) -> dict[str, Any]:
+    if isinstance(item, dict):
+        return item
     if hasattr(item, "model_dump"):
-        return dict(item.model_dump(mode="json"))
+        return dict(item.model_dump(mode="json", by_alias=True))
     return dict(getattr(item, "__dict__", {}))
 
 
