@@ -40,6 +40,7 @@ class Request:
     query: dict[str, list[str]]
     headers: dict[str, str]
     body: bytes
+    raw_query: str = ""
 
     @property
     def graphql(self) -> dict[str, Any] | None:
@@ -88,6 +89,15 @@ class Recording:
             if req.query.get(key) != [str(v) for v in values]:
                 return None
             score += 1
+        if "json" in want:
+            try:
+                doc = json.loads(req.body or b"{}")
+            except ValueError:
+                return None
+            for key, value in want["json"].items():
+                if not isinstance(doc, dict) or doc.get(key) != value:
+                    return None
+                score += 1
         if "graphql" in want:
             doc = req.graphql or {}
             text = str(doc.get("query") or "")
@@ -158,13 +168,12 @@ def _aws_score(want: dict[str, str], req: Request) -> int | None:
 
 
 def _raw(req: Request) -> str:
-    query = "&".join(f"{k}={v}" for k, values in req.query.items() for v in values)
-    return req.path + ("?" + query if query else "")
+    return req.path + ("?" + req.raw_query if req.raw_query else "")
 
 
-def load_recordings(*folders: Path) -> list[Recording]:
-    """Every recording (``*.json``) in the folders, in name order."""
-    return [Recording.load(p) for folder in folders for p in sorted(folder.glob("*.json"))]
+def load_recordings(*folders: Path, pattern: str = "*.json") -> list[Recording]:
+    """Every recording (``pattern``, default ``*.json``) in the folders, in name order."""
+    return [Recording.load(p) for folder in folders for p in sorted(folder.glob(pattern))]
 
 
 @dataclass
@@ -177,6 +186,7 @@ class ReplayServer:
     upstream_ca: str | None = None
     tls: tuple[str, str] | None = None  # (certificate, key) to serve HTTPS
     seen: list[Request] = field(default_factory=list)
+    forwarded: list[tuple[Request, Answer]] = field(default_factory=list)  # what ``upstream`` answered
 
     def __post_init__(self) -> None:
         self.recordings = list(self.recordings)
@@ -230,7 +240,10 @@ class ReplayServer:
         if best is not None:
             return best[1].answer(req)
         if self.upstream:
-            return self._forward(req)
+            answer = self._forward(req)
+            with self._lock:
+                self.forwarded.append((req, answer))
+            return answer
         body = json.dumps({"message": f"no recording answers {req.method} {_raw(req)}"}).encode()
         return 404, {"Content-Type": "application/json"}, body
 
@@ -273,6 +286,7 @@ class _Handler(BaseHTTPRequestHandler):
             parse_qs(parts.query, keep_blank_values=True),
             dict(self.headers.items()),
             body,
+            parts.query,
         )
         status, headers, data = self.server_ref.handle(req)
         self.send_response(status)

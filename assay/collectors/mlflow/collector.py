@@ -18,6 +18,7 @@ from urllib.parse import unquote, urlsplit
 
 from assay.collectors.base import CollectContext, Collector, SourceUnavailable
 from assay.collectors.mlflow.config import MlflowConfig
+from assay.collectors.mlflow.failures import NEEDS, failure_reason, foreign_error, probe_status
 from assay.collectors.mlflow.signals import EXPERIMENT, MODEL, SERVER, signals
 from assay.collectors.mlflow.summaries import model_summary, run_summary, version_summary
 from assay.evidence import Evidence, UnknownReason
@@ -25,7 +26,6 @@ from assay.evidence import Evidence, UnknownReason
 PAGE_SIZE = 1000
 EXPERIMENTS_PER_SEARCH = 50
 MAX_SOURCE_RUN_LOOKUPS = 1000
-DENIED_CODES = frozenset({"PERMISSION_DENIED", "UNAUTHENTICATED"})
 _USERINFO = re.compile(r"(\w[\w+.-]*://)[^/@\s]+@")
 
 
@@ -95,9 +95,11 @@ class _Reader:
             data = {"experiment_id": exp_id, "runs": [run_summary(r) for r in runs]}
             summaries.update((s["run_id"], s) for s in data["runs"])
             yield self.ctx.evidence(EXPERIMENT, exp.name, "MlflowClient.search_runs", data)
+        self.lineage_gaps: list[Evidence] = []
         models, registry_gap = self._registry(summaries)
         if registry_gap is not None:
             yield registry_gap
+        yield from self.lineage_gaps
         for name, data in models.items():
             yield self.ctx.evidence(
                 MODEL, name, "MlflowClient.search_registered_models, MlflowClient.search_model_versions", data
@@ -192,7 +194,9 @@ class _Reader:
         models = [m for m in models if self.ctx.owns(f"model:{m.name}")]
         owned = {m.name for m in models}
         versions = [v for v in versions if v.name in owned]
-        source_runs = {**self._lookup_runs({v.run_id for v in versions if v.run_id} - set(runs)), **runs}
+        wanted = {v.run_id for v in versions if v.run_id} - set(runs)
+        found, self.lineage_gaps = self._lookup_runs(wanted, versions)
+        source_runs = {**found, **runs}
         by_model: dict[str, list[dict[str, Any]]] = {m.name: [] for m in models}
         for v in versions:
             if v.name in by_model:
@@ -211,51 +215,77 @@ class _Reader:
             if not token:
                 return items
 
-    def _lookup_runs(self, run_ids: set[str]) -> dict[str, dict[str, Any]]:
-        """Source runs of versions that fall outside the window: fetched one by one, so capped."""
+    def _lookup_runs(
+        self, run_ids: set[str], versions: list[Any]
+    ) -> tuple[dict[str, dict[str, Any]], list[Evidence]]:
+        """Source runs of versions that fall outside the window: fetched one by one, so capped. A run that
+        cannot be read (deleted, or in an experiment the credentials may not read) is a gap naming the
+        model versions it produced, so their lineage is unknown rather than missing."""
         wanted = sorted(run_ids)[:MAX_SOURCE_RUN_LOOKUPS]
         self.lookups = len(wanted)
 
-        def fetch(run_id: str) -> tuple[str, dict[str, Any] | None]:
+        def fetch(run_id: str) -> tuple[str, dict[str, Any] | None, Exception | None]:
             try:
-                return run_id, run_summary(self.ctx.call("MlflowClient.get_run", self.client.get_run, run_id))
-            except (
-                Exception
-            ):  # a deleted or hidden run leaves the version's lineage unresolved, not the audit
-                return run_id, None
+                run = self.ctx.call("MlflowClient.get_run", self.client.get_run, run_id)
+                return run_id, run_summary(run), None
+            except Exception as exc:
+                return run_id, None, exc
 
-        return {rid: summary for rid, summary in self.ctx.map(fetch, wanted) if summary is not None}
+        found: dict[str, dict[str, Any]] = {}
+        gaps: list[Evidence] = []
+        for run_id, summary, exc in self.ctx.map(fetch, wanted):
+            if summary is not None:
+                found[run_id] = summary
+                continue
+            if getattr(exc, "error_code", None) == "RESOURCE_DOES_NOT_EXIST":
+                continue  # the run was deleted: the version has no lineage left, which is an answer
+            made = ", ".join(f"{v.name} version {v.version}" for v in versions if v.run_id == run_id)
+            reason = failure_reason(exc) if exc is not None else UnknownReason.ERROR
+            verb = "denied" if reason is UnknownReason.DENIED else "failed"
+            need = f"; the credentials need {NEEDS['MlflowClient.get_run']}" if verb == "denied" else ""
+            detail = self.ctx.redact(short_message(exc)) if exc is not None else "no answer"
+            gaps.append(
+                self.ctx.gap(
+                    "registry.lineage",
+                    "MlflowClient.get_run",
+                    reason,
+                    f"MLflow at {self.uri}: MlflowClient.get_run {verb} for run {run_id}, the source of "
+                    f"{made}: {detail}{need}",
+                )
+            )
+        return found, gaps
 
     # -- errors --------------------------------------------------------------------------------------------
 
-    def _unavailable(self, endpoint: str, exc: Exception) -> SourceUnavailable:
+    def _reason(self, endpoint: str, exc: BaseException) -> UnknownReason:
+        """Why a call failed. A JSON error body without MLflow's ``error_code`` (what auth proxies and API
+        gateways send) hides the HTTP status inside MlflowClient's exception: ask once more, plainly."""
         reason = failure_reason(exc)
+        if reason is UnknownReason.ERROR and foreign_error(exc):
+            status = probe_status(self.config.tracking_uri, endpoint, self.config.request_timeout)
+            if status in (401, 403):
+                return UnknownReason.DENIED
+        return reason
+
+    def _unavailable(self, endpoint: str, exc: Exception) -> SourceUnavailable:
+        reason = self._reason(endpoint, exc)
         detail = self.ctx.redact(short_message(exc))
         if reason is UnknownReason.DENIED:
             return SourceUnavailable(
                 reason,
                 f"MLflow at {self.uri} denied {endpoint}: {detail}; check the "
-                "credentials named by token_env or username_env/password_env",
+                f"credentials named by token_env or username_env/password_env (they need {NEEDS[endpoint]})",
             )
         return SourceUnavailable(reason, f"cannot reach MLflow at {self.uri}: {detail}")
 
     def _gap(self, scope: str, endpoint: str, exc: Exception) -> Evidence:
-        reason = failure_reason(exc)
+        reason = self._reason(endpoint, exc)
         verb = "denied" if reason is UnknownReason.DENIED else "failed"
+        need = f"; the credentials need {NEEDS[endpoint]}" if reason is UnknownReason.DENIED else ""
+        detail = self.ctx.redact(short_message(exc))
         return self.ctx.gap(
-            scope, endpoint, reason, f"MLflow {scope} at {self.uri}: {endpoint} {verb}: {short_message(exc)}"
+            scope, endpoint, reason, f"MLflow {scope} at {self.uri}: {endpoint} {verb}: {detail}{need}"
         )
-
-
-def failure_reason(exc: BaseException) -> UnknownReason:
-    """DENIED for MLflow permission errors and HTTP 401/403, ERROR for everything else."""
-    if getattr(exc, "error_code", None) in DENIED_CODES:
-        return UnknownReason.DENIED
-    status = getattr(exc, "get_http_status_code", None)
-    with contextlib.suppress(Exception):
-        if status is not None and status() in (401, 403):
-            return UnknownReason.DENIED
-    return UnknownReason.ERROR
 
 
 def short_message(exc: BaseException, limit: int = 300) -> str:

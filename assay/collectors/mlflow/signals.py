@@ -377,7 +377,9 @@ def run_datasets_ratio(view: EvidenceView) -> Measured:
     description="Share of registered model versions whose source run logged a dataset input.",
 )
 def lineage_versions_ratio(view: EvidenceView) -> Measured:
-    """Versions traceable to their training data through their source run; unresolved runs count as no."""
+    """Versions traceable to their training data through their source run; deleted runs count as no, runs
+    that could not be read (a ``registry.lineage`` gap) make the ratio unknown."""
+    view.require(SOURCE, "registry.lineage")
     models = registered_models(view)
     versions = list(_versions(models))
     require_population(len(versions), "registered model versions", models)
