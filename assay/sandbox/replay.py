@@ -72,10 +72,11 @@ class Recording:
     def score(self, req: Request) -> int | None:
         """How specifically this recording matches ``req`` (None: it does not)."""
         want = self.request
+        if "aws" in want:
+            score = _aws_score(want["aws"], req)  # a verbatim wire answer beats an encoded example
+            return None if score is None else score + ("text" in self.response)
         if want.get("method", "GET") != req.method:
             return None
-        if "aws" in want:
-            return _aws_score(want["aws"], req)
         if "path_template" in want:
             if not _template(want["path_template"]).fullmatch(req.path):
                 return None
@@ -158,13 +159,15 @@ def _field(item: Any, dotted: str) -> Any:
     return item
 
 
-def _aws_score(want: dict[str, str], req: Request) -> int | None:
-    from assay.sandbox import aws_wire
+def _aws_score(want: dict[str, Any], req: Request) -> int | None:
+    from assay.sandbox.replay_aws import call_of, matches, request_input
 
-    call = aws_wire.identify(req.method, _raw(req), {k.lower(): v for k, v in req.headers.items()}, req.body)
+    call = call_of(req)
     if call is None or call.service != want["service"] or call.operation != want["operation"]:
         return None
-    return 1
+    if not matches(want.get("input"), request_input(req, call)):
+        return None
+    return 1 + len(want.get("input") or {})
 
 
 def _raw(req: Request) -> str:
@@ -185,6 +188,7 @@ class ReplayServer:
     upstream: str | None = None
     upstream_ca: str | None = None
     tls: tuple[str, str] | None = None  # (certificate, key) to serve HTTPS
+    aws_unrecorded: bool = False  # answer unrecorded AWS calls with an AWS error (code NoRecording)
     seen: list[Request] = field(default_factory=list)
     forwarded: list[tuple[Request, Answer]] = field(default_factory=list)  # what ``upstream`` answered
 
@@ -239,6 +243,15 @@ class ReplayServer:
                 best = (score, rec)
         if best is not None:
             return best[1].answer(req)
+        if self.aws_unrecorded:
+            from assay.sandbox import aws_wire
+            from assay.sandbox.replay_aws import call_of
+
+            call = call_of(req)
+            if call is not None and call.operation:
+                return aws_wire.error(
+                    call, "NoRecording", f"no recording answers {call.service}:{call.operation}", 400
+                )
         if self.upstream:
             answer = self._forward(req)
             with self._lock:

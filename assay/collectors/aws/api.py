@@ -73,7 +73,7 @@ class Gap(Exception):
 
 def classify(code: str, status: int | None) -> UnknownReason:
     """Why a call failed, as the unknown reason the dependent signals will carry."""
-    if code in DENIED_CODES or status == 403:
+    if code in DENIED_CODES or status in (401, 403):
         return UnknownReason.DENIED
     if code in UNSUPPORTED_CODES or status == 501:
         return UnknownReason.UNSUPPORTED
@@ -171,7 +171,7 @@ class Api:
         try:
             return getattr(client, op.method)(**params)
         except Exception as exc:
-            return self._failed(op, exc)
+            return self._failed(op, exc, params)
 
     def pages(self, service: str, name: str, key: str, **params: Any) -> list[Any]:
         """Every item under ``key`` across all pages (each page counted as a call)."""
@@ -193,14 +193,14 @@ class Api:
                 params = {**params, "NextToken": page["NextToken"]}
         except Exception as exc:
             self._count(op)  # the request that failed
-            self._failed(op, exc)
+            self._failed(op, exc, params)
             return items
 
     def _count(self, op: Operation) -> None:
         self.ctx.count_call(f"{op.service}:{op.name} {self.region}")
         self.stats.add(self.account.id, self.region, calls=1)
 
-    def _failed(self, op: Operation, exc: Exception) -> None:
+    def _failed(self, op: Operation, exc: Exception, params: dict[str, Any] | None = None) -> None:
         code, status, message = _error_of(exc)
         if code in op.absent:
             return None
@@ -212,11 +212,24 @@ class Api:
             UnknownReason.UNSUPPORTED: "is not supported by the endpoint",
         }.get(reason, "failed")
         text = (
-            f"{op.iam_action} {verb} in account {self.account.id} ({self.region})"
+            f"{op.iam_action} {verb}{_item(params)} in account {self.account.id} ({self.region})"
             f"{': ' + code if code else ''}{' - ' + message if message else ''}"
         )
         endpoint = f"{op.service}:{op.name} {self.account.id}/{self.region}"
         raise Gap(self.ctx.gap(op.scope, endpoint, reason, text[:400]))
+
+
+_PAGING = frozenset({"NextToken", "MaxResults", "MaxItems", "Marker", "nextToken", "maxResults"})
+
+
+def _item(params: dict[str, Any] | None) -> str:
+    """The item a call was about, from its identifying parameters (``PolicyId=p-123``), for gap messages."""
+    named = [
+        f"{k}={v}"
+        for k, v in (params or {}).items()
+        if k not in _PAGING and isinstance(v, (str, int)) and not isinstance(v, bool)
+    ]
+    return f" for {', '.join(named[:3])}" if named else ""
 
 
 def _error_of(exc: Exception) -> tuple[str, int | None, str]:
