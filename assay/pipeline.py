@@ -10,22 +10,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from assay.collection import BUNDLE_NAME, collect, shard_bundle_name  # noqa: F401  (the pipeline's API)
 from assay.collectors.base import CollectorRegistry
-from assay.collectors.runner import collect_bundle
 from assay.config import AuditConfig
 from assay.errors import AssayError
 from assay.evidence import Bundle, write_bundle
 from assay.reports.facts import ReportMeta
 from assay.reports.outputs import DEFAULT_FORMATS, FILE_NAMES, ReportInputs, atomic_write, write_formats
-from assay.scale.shard import Shard
 from assay.scoring import Results, load_rulesets, results_to_json, score
-from assay.ui import CollectionProgress
 
 if TYPE_CHECKING:
     from assay.history import AuditRecord
     from assay.reports.charts import TrendPoint
 
-BUNDLE_NAME = "evidence.json.gz"
 RESULTS_NAME = FILE_NAMES["json"]
 MARKDOWN_NAME = FILE_NAMES["md"]
 HTML_NAME = FILE_NAMES["html"]
@@ -82,29 +79,6 @@ class Paper:
 
     attestations: Path | None = None
     waivers: Path | None = None
-
-
-def collect(
-    config: AuditConfig, registry: CollectorRegistry, *, progress: bool = True, shard: Shard | None = None
-) -> Bundle:
-    """Run every configured collector (or one shard of the collection) and return the sealed bundle."""
-    configured = [n for n, s in config.sections.items() if s.enabled]
-    display = CollectionProgress(configured, enabled=progress)
-    with display.running():
-        return collect_bundle(
-            config.sections,
-            registry,
-            scope=config.settings.scope,
-            config_digest=config.digest,
-            default_timeout=config.settings.timeout_seconds,
-            on_progress=display.update,
-            shard=shard,
-        )
-
-
-def shard_bundle_name(shard: Shard) -> str:
-    """A shard's file name, distinct per shard so that parts can share one folder."""
-    return f"evidence-shard-{shard.index}-of-{shard.count}.json.gz"
 
 
 def score_bundle(

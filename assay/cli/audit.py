@@ -86,7 +86,7 @@ def collect(
     ] = None,
 ) -> None:
     """Collect evidence only and write the bundle (evidence.json.gz); score it later, offline."""
-    from assay import pipeline
+    from assay import collection
     from assay.collectors.base import installed_collectors
     from assay.config import load_config
     from assay.config.checks import require_enabled_source
@@ -97,8 +97,8 @@ def collect(
     registry = installed_collectors()
     cfg = load_config(config, registry)
     require_enabled_source(cfg)
-    bundle = pipeline.collect(cfg, registry, progress=not State.quiet, shard=part)
-    name = pipeline.shard_bundle_name(part) if part else pipeline.BUNDLE_NAME
+    bundle = collection.collect(cfg, registry, progress=not State.quiet, shard=part)
+    name = collection.shard_bundle_name(part) if part else collection.BUNDLE_NAME
     path = write_bundle(bundle, out / name)
     if part:
         _say(f"wrote {path} (shard {part}: {len(bundle.evidence)} evidence; signals are derived at merge)")
@@ -117,7 +117,7 @@ def merge(
     out: OutOpt = Path("assay-out"),
 ) -> None:
     """Join the shards of one collection (`assay collect --shard K/N`) into one bundle, then score it."""
-    from assay import pipeline
+    from assay import collection
     from assay.collectors.base import installed_collectors
     from assay.collectors.runner import derive_signals
     from assay.evidence import read_bundle, write_bundle
@@ -129,7 +129,7 @@ def merge(
         [(f, read_bundle(f)) for f in files],
         lambda evidence, runs: derive_signals(registry, evidence, runs),
     )
-    path = write_bundle(bundle, out / pipeline.BUNDLE_NAME)
+    path = write_bundle(bundle, out / collection.BUNDLE_NAME)
     _say(
         f"wrote {path} ({len(files)} shards: {len(bundle.evidence)} evidence, "
         f"{len(bundle.signals)} signals); score it with `assay score {path}`"

@@ -7,13 +7,16 @@ out so that a literal such as "signals.x" is not mistaken for a reference.
 
 from __future__ import annotations
 
+import importlib.machinery
+import importlib.util
 import re
+import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
+from pathlib import Path
+from types import ModuleType
 from typing import Any
-
-import cel
 
 _STRING_LITERAL = re.compile(
     r"""[rRbB]{0,2}(?:\"\"\"[\s\S]*?\"\"\"|'''[\s\S]*?'''|"(?:\\.|[^"\\\n])*"|'(?:\\.|[^'\\\n])*')"""
@@ -44,11 +47,36 @@ class CelSyntaxError(ValueError):
         self.detail = detail
 
 
+@cache
+def cel_engine() -> ModuleType:
+    """The CEL engine (the package's compiled extension), loaded on first use.
+
+    `import cel` also imports the package's interactive shell (prompt_toolkit, about 0.1 s) that scoring
+    never uses, so the extension module is loaded on its own; `import cel` later reuses it.
+    """
+    if "cel.cel" in sys.modules:
+        return sys.modules["cel.cel"]
+    spec = importlib.util.find_spec("cel")
+    for folder in (spec.submodule_search_locations or []) if spec else []:
+        for suffix in importlib.machinery.EXTENSION_SUFFIXES:
+            path = Path(folder) / f"cel{suffix}"
+            if path.is_file():
+                ext = importlib.util.spec_from_file_location("cel.cel", path)
+                if ext is not None and ext.loader is not None:
+                    module = importlib.util.module_from_spec(ext)
+                    ext.loader.exec_module(module)
+                    sys.modules["cel.cel"] = module
+                    return module
+    import cel  # an unusual install layout: the package as a whole
+
+    return cel
+
+
 @lru_cache(maxsize=4096)
-def compile_expression(source: str) -> cel.Program:
+def compile_expression(source: str) -> Any:
     """Compile a CEL expression once; raise CelSyntaxError with CEL's own position on a syntax error."""
     try:
-        return cel.compile(source)
+        return cel_engine().compile(source)
     except ValueError as exc:
         match = _CEL_POSITION.search(str(exc))
         if match is None:
