@@ -55,6 +55,10 @@ def report(
             "--ruleset", help="Only this maturity model (a ruleset id such as mlops-report; repeatable)."
         ),
     ] = None,
+    config: Annotated[
+        Path | None,
+        typer.Option("--config", "-c", help="An audit config whose `report:` section fills the cover."),
+    ] = None,
 ) -> None:
     """Render results as a report (the bundle beside them adds evidence details, the history a trend)."""
     from assay.history.snapshots import RESULTS_NAME, bundle_beside, read_history
@@ -74,6 +78,12 @@ def report(
     trend, previous = read_history(history or DEFAULT_HISTORY, results)
     formats = parse_formats([fmt], default=["md"])
     inputs = ReportInputs(results=results, bundle=bundle, trend=trend, previous=previous)
+    if config is not None:
+        from assay.collectors.base import installed_collectors
+        from assay.config import load_config
+        from assay.pipeline import report_meta
+
+        inputs.meta = report_meta(load_config(config, installed_collectors()))
     if out is None and len(formats) == 1 and formats[0] not in BINARY_FORMATS:
         sys.stdout.write(render_text(formats[0], inputs))
         return

@@ -44,6 +44,8 @@ def test_narrative_of_a_fully_connected_estate(cygnus: Path) -> None:
     conclusion = report.split("## Conclusion\n", 1)[1].split("\n## ", 1)[0]
     assert conclusion.rstrip().endswith("Cygnus AI is currently at Level 4 of MLOps maturity.")
     assert "What the gaps lead to." in report
+    # per-resource verdicts: which repositories to fix, with the counts
+    assert re.search(r"Resources \(\d+ pass, \d+ fail\), to fix: cygnus-ai/", report)
 
 
 def test_pdf_of_the_estate(cygnus: Path, tmp_path: Path) -> None:

@@ -89,3 +89,14 @@ def test_ruleset_limits_the_report_to_one_model(out: Path) -> None:
     assert "--ruleset 'nope' is not in these results; they hold: mlops-report, ai-cmm" in str(
         result.exception
     )
+
+
+def test_config_fills_the_report_section(out: Path, tmp_path: Path) -> None:
+    config = tmp_path / "audit.yaml"
+    config.write_text(
+        "scope: borealis-health\nreport: {client: Borealis Health Trust, prepared_by: Northwind Advisory}\n"
+        "collectors:\n  mlflow: {tracking_uri: 'http://127.0.0.1:9'}\n"
+    )
+    text = invoke("report", str(out), "--config", str(config), "--history", str(out / "none.db"))
+    assert "· prepared for Borealis Health Trust · prepared by Northwind Advisory" in text
+    assert "| Prepared for | Borealis Health Trust |" in text
