@@ -21,7 +21,7 @@ from typing import Any
 
 from assay.errors import AssayError
 from assay.evidence import Bundle, Evidence
-from assay.reports import facts, formatting, narrative
+from assay.reports import facts, formatting, narrative, register
 from assay.scoring import AreaResult, CriterionResult, Results, RulesetResult
 
 NAMESPACE = uuid.UUID("6f1d1b1e-3c2a-5d7e-9a41-8b0c2f7e5a10")
@@ -79,13 +79,18 @@ def _result(
     for area in rs.areas:
         for c in area.criteria:
             cited = [evidence[e] for e in c.evidence if e in evidence]
-            refs = []
+            refs: dict[str, str | None] = {}
             for e in cited:
                 key = (e.source, e.subject)
                 if key not in subjects:
-                    subjects[key] = _inventory_item(common, results, e)
-                refs.append(subjects[key].uuid)
-            observation = _observation(ar, common, results, rs, area, c, cited, list(dict.fromkeys(refs)))
+                    subjects[key] = _inventory_item(common, results, e.source, e.subject, e.data)
+                refs.setdefault(subjects[key].uuid, None)
+            for v in register.resource_verdicts(c):  # per-resource verdicts, where results carry them
+                key = (v.source, v.name)
+                if key not in subjects:
+                    subjects[key] = _inventory_item(common, results, v.source, v.name, {"url": v.link or ""})
+                refs[subjects[key].uuid] = v.verdict
+            observation = _observation(ar, common, results, rs, area, c, cited, refs)
             observations.append(observation)
             findings.append(_finding(common, results, rs, area, c, observation.uuid, ctx))
     props = [
@@ -128,14 +133,12 @@ def _all_controls(common: Any, rs: RulesetResult) -> Any:
     )
 
 
-def _inventory_item(common: Any, results: Results, e: Evidence) -> Any:
-    from assay.reports.register import subject_link
-
-    link = subject_link(e.subject, e.data)
+def _inventory_item(common: Any, results: Results, source: str, subject: str, data: dict[str, Any]) -> Any:
+    link = register.subject_link(subject, data)
     return common.InventoryItem(
-        uuid=_uuid(results, "subject", e.source, e.subject),
-        description=f"{e.subject} ({e.source})",
-        props=[_prop(common, "source", e.source), _prop(common, "subject", e.subject)],
+        uuid=_uuid(results, "subject", source, subject),
+        description=f"{subject} ({source})" if source else subject,
+        props=[_prop(common, "source", source), _prop(common, "subject", subject)],
         links=[common.Link(href=link, rel="reference")] if link else None,
     )
 
@@ -148,7 +151,7 @@ def _observation(
     area: AreaResult,
     c: CriterionResult,
     cited: list[Evidence],
-    subject_uuids: list[str],
+    subject_refs: dict[str, str | None],
 ) -> Any:
     relevant = [
         common.RelevantEvidence(
@@ -169,7 +172,14 @@ def _observation(
         description=facts.observed(c) or "Nothing was observed for this criterion.",
         methods=["TEST"] if c.signals else ["EXAMINE"],
         types=["finding"] if c.status != "unknown" else ["discovery"],
-        subjects=[common.SubjectReference(subject_uuid=u, type="inventory-item") for u in subject_uuids]
+        subjects=[
+            common.SubjectReference(
+                subject_uuid=u,
+                type="inventory-item",
+                props=[_prop(common, "verdict", verdict)] if verdict else None,
+            )
+            for u, verdict in subject_refs.items()
+        ]
         or None,
         relevant_evidence=relevant or None,
         collected=max((e.observed_at for e in cited), default=results.generated_at),

@@ -57,6 +57,7 @@ class ResourceVerdict:
     verdict: str
     link: str | None = None
     note: str = ""
+    source: str = ""
 
 
 def register(results: Results, bundle: Bundle | None) -> list[RegisterEntry]:
@@ -141,6 +142,7 @@ def resource_verdicts(criterion: CriterionResult) -> list[ResourceVerdict]:
                 verdict=str(verdict or "—"),
                 link=str(link) if link and _public_url(str(link)) else subject_link(name),
                 note=str(note) if note else "",
+                source=str(doc.get("source") or ""),
             )
         )
     return verdicts

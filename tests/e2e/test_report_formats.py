@@ -73,3 +73,19 @@ def test_oscal_assessment_results_load_in_trestle(cygnus: Path) -> None:
     criteria = {rs["id"]: [c["id"] for a in rs["areas"] for c in a["criteria"]] for rs in results["rulesets"]}
     assert [[f.target.target_id for f in r.findings] for r in doc.results] == list(criteria.values())
     assert all(r.local_definitions and r.local_definitions.inventory_items for r in doc.results)
+
+
+def test_oscal_subjects_carry_the_per_resource_verdicts(cygnus: Path) -> None:
+    from trestle.oscal.assessment_results import AssessmentResults
+
+    doc = AssessmentResults.oscal_read(cygnus / "assessment-results.json")
+    assert doc is not None
+    verdicts = {
+        p.value
+        for r in doc.results
+        for o in r.observations
+        for s in o.subjects or []
+        for p in s.props or []
+        if p.name == "verdict"
+    }
+    assert verdicts == {"pass", "fail"}
