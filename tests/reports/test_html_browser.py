@@ -175,3 +175,5 @@ def test_printing_the_page_keeps_the_evidence(browser: Any, report_file: Path, t
     for code in ("dd681638aa28", "48d6f063a216"):  # a gap item and a registered model
         assert code in register
     assert "Summary" not in text.split("Introduction", 1)[0], "the navigation bar is not printed"
+    # a criterion's evidence ids are collapsed on screen and printed in full
+    assert "dd681638aa28" in text.split("Evidence register", 1)[0]
