@@ -7,7 +7,7 @@ from rich.table import Table
 
 from assay.errors import AssayError
 from assay.evidence import Bundle
-from assay.reports import formatting
+from assay.reports import findings, formatting
 from assay.scoring import Results
 
 _MARK = {"pass": "[green]pass[/]", "fail": "[red]fail[/]", "unknown": "[yellow]unknown[/]"}
@@ -38,6 +38,8 @@ def print_explanation(console: Console, results: Results, bundle: Bundle | None,
         f"({formatting.level_name(rs.levels, area.level)}), coverage {formatting.percent(area.coverage)}, "
         f"confidence {area.confidence}"
     )
+    if findings.observed_beside(area):
+        console.print(f"On observed evidence alone (no attestation or waiver): level {area.observed_level}.")
     if area.level == area.upper:
         console.print("The evidence decides this level.")
     else:
@@ -66,12 +68,37 @@ def print_explanation(console: Console, results: Results, bundle: Bundle | None,
             str(c.level),
             f"{c.title}\n[dim]{c.id}[/]",
             c.kind,
-            _MARK.get(c.status, c.status),
+            _MARK.get(c.status, c.status) + (f"\n[magenta]{c.basis}[/]" if findings.basis_badge(c) else ""),
             sigs,
             "\n".join(subjects),
         )
     console.print(table)
+    _print_resources(console, area)
     if area.next_steps:
         console.print(f"[bold]Next steps to level {area.level + 1}:[/]")
         for n in area.next_steps:
             console.print(f"  • {n.title}: {n.recommendation}")
+
+
+def _print_resources(console: Console, area) -> None:  # type: ignore[no-untyped-def]
+    """Each criterion's failing and waived resources with their links, and what paperwork it rests on."""
+    for c in area.criteria:
+        note = findings.basis_note(c)
+        rows = findings.resource_rows(c, passing=False)
+        if not note and not rows:
+            continue
+        console.print(
+            f"[bold]{c.id}[/]" + (f" — resources: {findings.resource_summary(c)}" if c.resources else "")
+        )
+        if note:
+            console.print(f"  [magenta]{note}[/]", highlight=False)
+        for r in c.resources:
+            if r.status == "pass" and r.waiver is None:
+                continue
+            mark = "waived" if r.waiver is not None else "fail"
+            extra = f" — {findings.waiver_words(r)}" if r.waiver is not None else ""
+            console.print(
+                f"  {mark:6} {r.subject}{'  ' + r.url if r.url else ''}{extra}",
+                highlight=False,
+                soft_wrap=True,
+            )

@@ -115,6 +115,11 @@ def connected_words(sources: list[SourceRow]) -> str:
 def observed(criterion: CriterionResult) -> str:
     """What the evidence showed for a criterion, in one line."""
     if criterion.attestation:
+        a = criterion.attested
+        if a is not None and criterion.basis == "attested":
+            return f"Attested, not observed: {a.attested_by}, {a.date} (expires {a.expires})."
+        if a is not None:
+            return f"No infrastructure shows this practice; its attestation expired on {a.expires}."
         return "No infrastructure shows this practice; it needs a signed attestation."
     parts = [f"{s.name} = {formatting.value(s.value)}" for s in criterion.signals if s.status == "ok"]
     if criterion.status != "unknown" or not criterion.message:

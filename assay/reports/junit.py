@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 
-from assay.reports import facts, formatting
+from assay.reports import facts, findings, formatting
 from assay.scoring import AreaResult, CriterionResult, Results, RulesetResult
 
 
@@ -67,13 +67,18 @@ def _case(rs: RulesetResult, area: AreaResult, c: CriterionResult) -> ET.Element
         failure = ET.SubElement(
             case, "failure", message=f"Level {c.level} {c.kind} criterion not met: {c.title}", type=c.kind
         )
-        failure.text = f"Observed: {observed}\nRecommendation: {c.recommendation}"
+        failure.text = "\n".join(
+            [f"Observed: {observed}", f"Recommendation: {c.recommendation}", *findings.resource_lines(c)]
+        )
     elif c.status == "unknown":
         reason = facts.reason_words(c.reason)
         ET.SubElement(case, "skipped", message=f"unknown ({reason}): {c.message or observed}")
     if c.status != "unknown" or c.evidence:
         out = ET.SubElement(case, "system-out")
         lines = [f"Observed: {observed}"] if c.status != "fail" else []
+        if c.basis != "observed" or c.attested is not None:  # say so whenever paperwork is involved
+            lines += [f"Basis: {findings.BASIS_WORDS[c.basis]}", findings.basis_note(c)]
+        lines += findings.resource_lines(c) if c.status != "fail" else []
         lines += [f"Evidence: {', '.join(formatting.short_id(e) for e in c.evidence) or 'none'}"]
         out.text = "\n".join(lines)
     return case

@@ -13,7 +13,7 @@ from functools import cache
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from assay.evidence import Bundle
-from assay.reports import facts, formatting, narrative, register
+from assay.reports import facts, findings, formatting, narrative, register
 from assay.scoring import Results
 
 
@@ -43,6 +43,7 @@ def template_globals() -> dict[str, object]:
         "resource_summary": register.resource_summary,
         "basis_note": register.basis_note,
         "observed_note": register.observed_note,
+        **findings.template_globals(),
     }
 
 

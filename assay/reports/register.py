@@ -108,10 +108,10 @@ def subject_link(subject: str, data: dict[str, Any] | None = None) -> str | None
     if subject.lower().startswith("/subscriptions/"):
         return "https://portal.azure.com/#resource" + quote(subject, safe="/")
     candidates = [subject, *(str((data or {}).get(k, "")) for k in _URL_KEYS)]
-    return next((c for c in candidates if _public_url(c)), None)
+    return next((c for c in candidates if public_url(c)), None)
 
 
-def _public_url(text: str) -> bool:
+def public_url(text: str) -> bool:
     if not text.startswith(("https://", "http://")):
         return False
     host = urlsplit(text).hostname or ""
@@ -140,7 +140,7 @@ def resource_verdicts(criterion: CriterionResult) -> list[ResourceVerdict]:
             ResourceVerdict(
                 name=name,
                 verdict=str(verdict or "—"),
-                link=str(link) if link and _public_url(str(link)) else subject_link(name),
+                link=str(link) if link and public_url(str(link)) else subject_link(name),
                 note=str(note) if note else "",
                 source=str(doc.get("source") or ""),
             )

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 
-from assay.reports import facts, formatting
+from assay.reports import facts, formatting, sarif_resources
 from assay.scoring import AreaResult, CriterionResult, Results, RulesetResult
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -31,6 +31,8 @@ def render_sarif(results: Results, artifact: str = "audit.yaml") -> str:
                 rules.append(_rule(rs, area, c))
                 if c.status != "pass":
                     found.append(_result(results, rs, area, c, len(rules) - 1, artifact))
+                level = "error" if c.kind == "required" else "warning"
+                found += sarif_resources.extra_results(results, rs, area, c, len(rules) - 1, artifact, level)
     log = {
         "$schema": SARIF_SCHEMA,
         "version": "2.1.0",
@@ -126,6 +128,7 @@ def _result(
             "area_upper": area.upper,
             "signals": {s.name: s.value for s in c.signals if s.status == "ok"},
             "evidence": c.evidence,
+            **sarif_resources.criterion_properties(c),
         },
     }
 

@@ -99,6 +99,9 @@ def test_demo_applies_waivers_beside_the_resources(cygnus: Path) -> None:
     states = {(e["criterion"], e["state"]) for e in results["waivers"]["entries"]}
     assert ("secops.automated-remediation", "expired") in states
     assert ("secops.push-protection", "applied") in states
+    report = (cygnus / "report.md").read_text()
+    assert "cygnus-ai/ci-templates (fails, waived by Head of security until 2099-12-31" in report
+    assert "## Appendix: attested, not observed" in report
 
 
 def test_attest_then_score_passes_and_a_past_expiry_leaves_it_unknown(cygnus: Path, tmp_path: Path) -> None:
