@@ -58,17 +58,15 @@ def waiver_words(resource: Resource) -> str:
 
 
 def resource_summary(criterion: CriterionResult) -> str:
-    """`2 of 8 fail, 1 waived` (counted before the cap), or "" when the criterion lists no resources."""
+    """`12 pass, 3 fail, 1 waived` (counted before the cap), or "" when the criterion lists no resources."""
     counts = criterion.resource_counts
     if counts is None:
         return ""
-    total = counts.passed + counts.fail
-    text = f"{counts.fail} of {total} fail" if total else "none left after waivers"
+    text = f"{counts.passed} pass, {counts.fail} fail"
     if counts.waived:
         text += f", {counts.waived} waived"
-    shown = len(criterion.resources)
-    if shown < total + counts.waived:
-        text += f" (first {shown} listed)"
+    if len(criterion.resources) < counts.passed + counts.fail + counts.waived:
+        text += f"; first {len(criterion.resources)} listed"
     return text
 
 

@@ -92,7 +92,7 @@ def test_markdown_lists_failing_resources_and_the_paperwork(findings, sample_bun
     results, failing, attested, _ = findings
     text = render_markdown(results, sample_bundle)
     listed = (
-        f"Resources (1 of 2 fail, 1 waived), to fix: [acme/models]({PUBLIC}); acme/sandbox (fails, waived"
+        f"Resources (1 pass, 1 fail, 1 waived), to fix: [acme/models]({PUBLIC}); acme/sandbox (fails, waived"
     )
     assert listed in text
     assert "waived by Head of platform until 2099-01-31: sandbox account" in text
