@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import io
 import json
 import os
 import tempfile
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
@@ -25,6 +27,7 @@ from pydantic import (
     model_serializer,
 )
 
+from assay.digest import canonical_text, object_chunks, sha256_of, write_chunks
 from assay.errors import BundleError, BundleIntegrityError
 from assay.scale.shard import Shard
 
@@ -266,9 +269,20 @@ class Bundle(BaseModel):
     manifest: Manifest | None = None
 
     def body(self) -> dict[str, Any]:
+        """Everything the digest covers, as one JSON document (the manifest is not part of it)."""
+        return self.model_dump(mode="json", by_alias=True, exclude=self._left_out({"manifest"}))
+
+    def _left_out(self, always: set[str]) -> set[str]:
         # A bundle that is no shard has no `shard` key, so bundles from before sharding keep their digest.
-        drop = {"manifest"} if self.shard is not None else {"manifest", "shard"}
-        return self.model_dump(mode="json", by_alias=True, exclude=drop)
+        return always if self.shard is not None else {*always, "shard"}
+
+    def chunks(self, *, manifest: bool) -> Iterator[str]:
+        """The canonical JSON of the bundle (with or without its manifest), one evidence item at a time."""
+        lists = {"evidence": self.evidence, "signals": self.signals}
+        fields = self.model_dump(
+            mode="json", by_alias=True, exclude=self._left_out({*lists, *(() if manifest else ("manifest",))})
+        )
+        return object_chunks(fields, lists, lambda m: m.model_dump(mode="json", by_alias=True))
 
     def seal(self) -> Bundle:
         """Sort contents into their canonical order and stamp the manifest."""
@@ -279,8 +293,9 @@ class Bundle(BaseModel):
         return sealed.model_copy(update={"manifest": compute_manifest(sealed)})
 
     def sha256(self) -> str:
-        """The digest results cite: over the canonical body, independent of gzip framing."""
-        return sha256_hex(canonical_json(self.body()))
+        """The digest results cite: over the canonical body, independent of gzip framing (streamed, so
+        a large bundle is never held as one text)."""
+        return sha256_of(self.chunks(manifest=False))
 
     def evidence_by_id(self) -> dict[str, Evidence]:
         return {e.id: e for e in self.evidence}
@@ -323,16 +338,21 @@ def integrity_problems(bundle: Bundle) -> list[str]:
 
 
 def write_bundle(bundle: Bundle, path: Path) -> Path:
-    """Write a sealed bundle as gzip JSON, atomically: a reader never sees half a file."""
+    """Write a sealed bundle as gzip JSON, atomically: a reader never sees half a file.
+
+    The canonical JSON goes straight into the gzip stream, one evidence item at a time, so writing never
+    holds the whole text (or a second copy of the evidence) in memory.
+    """
     sealed = bundle if bundle.manifest else bundle.seal()
-    drop = {"shard"} if sealed.shard is None else set()
-    doc = sealed.model_dump(mode="json", by_alias=True, exclude=drop)
-    payload = json.dumps(doc, indent=1, ensure_ascii=False).encode()
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=".bundle-", suffix=".tmp", dir=path.parent)
     try:
-        with os.fdopen(fd, "wb") as raw, gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0) as gz:
-            gz.write(payload)
+        with (
+            os.fdopen(fd, "wb") as raw,
+            gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0) as gz,
+            io.TextIOWrapper(gz, encoding="utf-8") as text,
+        ):
+            write_chunks(sealed.chunks(manifest=True), text)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -340,11 +360,22 @@ def write_bundle(bundle: Bundle, path: Path) -> Path:
     return path
 
 
+class _Malformed(Exception):
+    """A part of the bundle that does not validate: where, and what is wrong."""
+
+    def __init__(self, where: str, message: str) -> None:
+        super().__init__(f"{where}: {message}")
+        self.where, self.message = where, message
+
+
 def read_bundle(path: Path, *, verify: bool = True) -> Bundle:
     """Read a bundle, rejecting anything truncated, foreign, of another version or tampered with.
 
     The gzip stream is inflated under a size limit (``ASSAY_MAX_BUNDLE_MB``), and the JSON's depth and
     number sizes are bounded (see :mod:`assay.safeio`), so a hostile bundle exits 2 instead of hanging.
+    The hashes are checked over the parsed JSON itself, as it was hashed when written (no model is
+    re-serialised), and the evidence becomes models one item at a time, each parsed item freed as its
+    model is made.
     """
     from assay.safeio import bundle_max_bytes, parse_json, read_gzip
 
@@ -362,12 +393,16 @@ def read_bundle(path: Path, *, verify: bool = True) -> Bundle:
             f"{path}: bundle schema {shown} is not supported; this assay reads {BUNDLE_SCHEMA!r}"
         )
     try:
-        bundle = Bundle.model_validate(doc)
-        problems = integrity_problems(bundle) if verify else []
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"])
-        raise BundleError(f"{path}: malformed bundle at {where}: {first['msg']}") from None
+        problems = _raw_problems(doc) if verify else []
+        items = doc.pop("evidence", [])
+        if not isinstance(items, list):
+            raise _Malformed("evidence", "Input should be a valid list")
+        models: list[Evidence] = []
+        for _ in _as_models(_draining(items), models):
+            pass
+        bundle = _validate(doc, models)
+    except _Malformed as exc:
+        raise BundleError(f"{path}: malformed bundle at {exc.where}: {exc.message}") from None
     except RecursionError:
         raise BundleError(f"{path}: the bundle is nested too deeply to read") from None
     except ValueError as exc:  # e.g. an integer in evidence data too long to hash
@@ -376,3 +411,96 @@ def read_bundle(path: Path, *, verify: bool = True) -> Bundle:
     if problems:
         raise BundleIntegrityError(f"{path}: integrity check failed: {problems[0]}")
     return bundle
+
+
+def _draining(items: list[Any]) -> Iterator[Any]:
+    """The list's items in order, each dropped from the list as it is handed out (its memory freed once
+    its model exists)."""
+    items.reverse()
+    while items:
+        yield items.pop()
+
+
+def _raw_problems(doc: dict[str, Any]) -> list[str]:
+    """:func:`integrity_problems` over the parsed JSON, before any model is built."""
+    items = doc.get("evidence")
+    problems: list[str] = []
+    ids: list[str] = []
+    for item in items if isinstance(items, list) else []:
+        if not isinstance(item, dict):
+            continue  # not evidence at all: validation names it
+        stated = item.get("id")
+        ids.append(str(stated))
+        if sha256_of([canonical_text({k: v for k, v in item.items() if k != "id"})]) != stated:
+            problems.append(
+                f"evidence {str(stated)[:12]} ({item.get('kind')} {item.get('subject')}) does not match "
+                "its content hash"
+            )
+    body = {k: v for k, v in doc.items() if k != "manifest" and not (k == "shard" and v is None)}
+    lists = {k: body.pop(k) for k in ("evidence", "signals") if isinstance(body.get(k), list)}
+    return problems + _manifest_problems(doc, ids, sha256_of(object_chunks(body, lists, lambda x: x)))
+
+
+def _as_models(items: Iterator[Any], models: list[Evidence]) -> Iterator[Any]:
+    """Pass each parsed item on, after keeping its model (a malformed item names its position)."""
+    for i, item in enumerate(items):
+        try:
+            models.append(Evidence.model_validate(item))
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            raise _Malformed(".".join(str(p) for p in ("evidence", i, *first["loc"])), first["msg"]) from None
+        yield item
+
+
+def _validate(fields: dict[str, Any], evidence: list[Evidence]) -> Bundle:
+    """The bundle model from its top-level fields and the evidence models already built."""
+    fields.pop("evidence", None)
+    try:
+        bundle = Bundle.model_validate(fields)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        raise _Malformed(".".join(str(p) for p in first["loc"]), first["msg"]) from None
+    bundle.evidence = evidence
+    return bundle
+
+
+def _manifest_problems(fields: dict[str, Any], ids: list[str], digest: str | None) -> list[str]:
+    """How the manifest disagrees with the evidence ids and the body digest taken while reading."""
+    manifest = fields.get("manifest")
+    if not isinstance(manifest, dict):
+        return ["the bundle has no manifest"]
+    problems: list[str] = []
+    if manifest.get("evidence_count") != len(ids):
+        problems.append(
+            f"the manifest lists {manifest.get('evidence_count')} evidence items but the bundle holds "
+            f"{len(ids)}"
+        )
+    if manifest.get("evidence_root") != sha256_hex("\n".join(sorted(ids)).encode()):
+        problems.append("the evidence ids do not match the manifest's evidence root")
+    if manifest.get("sha256") != digest:
+        problems.append("the bundle's contents do not match the manifest digest")
+    problems += _citation_problems(fields.get("signals"), set(ids))
+    return problems
+
+
+def _citation_problems(signals: Any, known: set[str]) -> list[str]:
+    problems = []
+    for sig in signals if isinstance(signals, list) else []:
+        if not isinstance(sig, dict):
+            continue
+        listed, members = sig.get("evidence"), sig.get("members")
+        cited = [
+            *(listed if isinstance(listed, list) else []),
+            *(
+                m.get("evidence")
+                for m in (members if isinstance(members, list) else [])
+                if isinstance(m, dict)
+            ),
+        ]
+        # A cited id that is not even a string is left to validation, which names it.
+        missing = [i for i in cited if isinstance(i, str) and i and i not in known]
+        if missing:
+            problems.append(
+                f"signal {sig.get('name')} cites evidence not in the bundle: {str(missing[0])[:12]}"
+            )
+    return problems

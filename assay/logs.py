@@ -105,6 +105,9 @@ class RedactingFilter(logging.Filter):
         return True
 
 
+NOISY = ("mlflow", "urllib3", "botocore", "azure", "github", "alembic")
+
+
 def install_logging(*, debug: bool) -> None:
     """Log to stderr (DEBUG with --debug, else WARNING) through handlers that redact secrets."""
     root = logging.getLogger()
@@ -116,3 +119,8 @@ def install_logging(*, debug: bool) -> None:
     for handler in root.handlers:
         if not any(isinstance(f, RedactingFilter) for f in handler.filters):
             handler.addFilter(RedactingFilter())
+    # Third-party SDKs are chatty at WARNING; their problems surface as collector errors instead. With
+    # --debug they speak again, also when an earlier run in this process (an embedding app, a test's
+    # CliRunner) had quietened them.
+    for noisy in NOISY:
+        logging.getLogger(noisy).setLevel(logging.NOTSET if debug else logging.ERROR)

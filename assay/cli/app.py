@@ -113,10 +113,6 @@ def _root(
     from assay.logs import install_logging
 
     install_logging(debug=debug)  # every handler redacts secrets (assay/logs.py)
-    if not debug:
-        # Third-party SDKs are chatty at WARNING; their problems surface as collector errors instead.
-        for noisy in ("mlflow", "urllib3", "botocore", "azure", "github", "alembic"):
-            logging.getLogger(noisy).setLevel(logging.ERROR)
 
 
 # --- collect, score, audit -------------------------------------------------------------------------

@@ -125,3 +125,25 @@ def test_truncated_not_gzip_and_missing_bundles(tmp_path: Path) -> None:
 
 def test_schema_constant_is_written() -> None:
     assert make_bundle().body()["schema"] == BUNDLE_SCHEMA
+
+
+def test_the_streamed_digest_is_the_digest_of_the_whole_canonical_text() -> None:
+    """Bundles are hashed and written a piece at a time; the digest must be that of the one text."""
+    from assay.evidence import canonical_json, sha256_hex
+
+    bundle = make_bundle()
+    assert bundle.sha256() == sha256_hex(canonical_json(bundle.body()))
+    sharded = bundle.model_copy(update={"shard": {"index": 2, "count": 3}})
+    assert "".join(sharded.chunks(manifest=False)) == canonical_json(sharded.body()).decode()
+
+
+def test_a_bundle_is_verified_from_its_own_json_and_written_without_indentation(tmp_path: Path) -> None:
+    """The reader checks the hashes over the JSON as written, before building any model; an old bundle
+    written with indentation reads the same."""
+    bundle = make_bundle()
+    path = write_bundle(bundle, tmp_path / "evidence.json.gz")
+    text = gzip.decompress(path.read_bytes()).decode()
+    assert text == "".join(bundle.chunks(manifest=True))
+    indented = tmp_path / "indented.json.gz"
+    indented.write_bytes(gzip.compress(json.dumps(json.loads(text), indent=1).encode()))
+    assert read_bundle(indented).sha256() == bundle.sha256()
