@@ -118,6 +118,7 @@ class SignalSpec(BaseModel):
     confidence: Confidence
     description: str
     source: str = ""
+    reads: tuple[str, ...] = ()  # the sources whose evidence it reads (several for a cross-source signal)
 
 
 class MemberStatus(StrEnum):

@@ -195,10 +195,16 @@ class CollectorRegistry:
     def get(self, name: str) -> type[Collector]:
         return self.collectors[name]
 
+    def signal_sets(self) -> list[SignalSet]:
+        """Each installed collector's signal set, then the cross-source set that reads several of them."""
+        from assay.crosssource import signals as cross_source  # here: it imports this package's modules
+
+        return [*(cls.signals for cls in self.collectors.values()), cross_source]
+
     def catalog(self) -> dict[str, SignalSpec]:
         specs: dict[str, SignalSpec] = {}
-        for cls in self.collectors.values():
-            for spec in cls.signals.specs:
+        for signal_set in self.signal_sets():
+            for spec in signal_set.specs:
                 specs[spec.name] = spec
         return dict(sorted(specs.items()))
 

@@ -261,8 +261,9 @@ class SignalSet:
                 confidence=confidence,
                 description=description,
                 source=self.source,
+                reads=tuple(sources or (self.source,)),
             )
-            self._declared[name] = DeclaredSignal(spec, fn, sources or (self.source,))
+            self._declared[name] = DeclaredSignal(spec, fn, spec.reads)
             return fn
 
         return register

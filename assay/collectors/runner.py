@@ -125,11 +125,11 @@ def collect_bundle(
 def derive_signals(
     registry: CollectorRegistry, evidence: list[Evidence], runs: Mapping[str, CollectorRun]
 ) -> list[Signal]:
-    """Derive every installed collector's signals from the evidence (pure: no I/O)."""
+    """Derive every installed collector's signals, then the cross-source ones, from the evidence (pure)."""
     view = EvidenceView(evidence, runs)
     signals: list[Signal] = []
-    for name in registry.names():
-        signals.extend(registry.get(name)().derive(view))
+    for signal_set in registry.signal_sets():
+        signals.extend(signal_set.derive(view))
     return signals
 
 

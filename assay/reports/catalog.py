@@ -16,16 +16,16 @@ _CONFIDENCE = {"H": "high (a direct artifact)", "M": "medium (indirect)", "L": "
 
 def render_catalog(console: Console, catalog: Mapping[str, SignalSpec], source: str | None, fmt: str) -> str:
     """Render the catalog as a terminal table (printed, returns ""), Markdown or JSON."""
-    specs = [s for s in catalog.values() if source is None or s.source == source]
+    specs = [s for s in catalog.values() if source is None or source == s.source or source in s.reads]
     if source is not None and not specs:
-        known = sorted({s.source for s in catalog.values()})
+        known = sorted({s.source for s in catalog.values()} | {r for s in catalog.values() for r in s.reads})
         raise AssayError(f"no signals from source {source!r}; sources: {', '.join(known)}")
     if fmt == "json":
         return json.dumps([s.model_dump(mode="json") for s in specs], indent=2) + "\n"
     if fmt == "md":
         lines = ["| Signal | Source | Type | Unit | Confidence | Description |", "|---|---|---|---|---|---|"]
         lines += [
-            f"| `{s.name}` | {s.source} | {s.type.value} | {s.unit} | {s.confidence.value} "
+            f"| `{s.name}` | {_source(s)} | {s.type.value} | {s.unit} | {s.confidence.value} "
             f"| {s.description} |"
             for s in specs
         ]
@@ -36,10 +36,17 @@ def render_catalog(console: Console, catalog: Mapping[str, SignalSpec], source: 
     for col in ("signal", "source", "type", "unit", "conf.", "description"):
         table.add_column(col, overflow="fold")
     for s in specs:
-        table.add_row(s.name, s.source, s.type.value, s.unit, s.confidence.value, s.description)
+        table.add_row(s.name, _source(s), s.type.value, s.unit, s.confidence.value, s.description)
     console.print(table)
     console.print("confidence: " + "; ".join(f"{k} = {v}" for k, v in _CONFIDENCE.items()))
     return ""
+
+
+def _source(spec: SignalSpec) -> str:
+    """The declaring source, and for a cross-source signal the sources whose evidence it reads."""
+    if not spec.reads or spec.reads == (spec.source,):
+        return spec.source
+    return f"{spec.source} ({', '.join(spec.reads)})"
 
 
 def print_rulesets(console: Console, rulesets: list) -> None:  # type: ignore[type-arg]

@@ -9,10 +9,11 @@ import pytest
 
 from assay.collectors.aws import AwsCollector
 from assay.collectors.aws import kinds as k
-from assay.collectors.aws.signals import common
 from assay.collectors.azure import kinds as az
 from assay.collectors.derive import EvidenceView
+from assay.crosssource import signals as cross_source
 from assay.evidence import CollectorRun, Evidence, SignalStatus, UnknownReason
+from assay.kinds import cloud as common
 
 NOW = datetime(2025, 6, 1, 12, tzinfo=UTC)
 A, B = "111111111111", "222222222222"
@@ -49,7 +50,7 @@ def gap(scope_name: str, reason: str = "denied", source: str = "aws") -> Evidenc
 def derive(evidence: list[Evidence], runs: dict[str, str] | None = None) -> dict[str, Any]:
     runs = runs or {"aws": "ok"}
     view = EvidenceView(evidence, {n: CollectorRun(name=n, status=s) for n, s in runs.items()})  # type: ignore[arg-type]
-    return {s.name: s for s in AwsCollector().derive(view)}
+    return {s.name: s for s in [*AwsCollector().derive(view), *cross_source.derive(view)]}
 
 
 def value(evidence: list[Evidence], name: str, runs: dict[str, str] | None = None) -> Any:

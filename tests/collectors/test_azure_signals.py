@@ -12,6 +12,7 @@ from assay.collectors.azure import AzureCollector
 from assay.collectors.azure import kinds as az
 from assay.collectors.azure.fetch import reason_of
 from assay.collectors.derive import EvidenceView
+from assay.crosssource import signals as cross_source
 from assay.evidence import CollectorRun, Evidence, SignalStatus, UnknownReason
 
 NOW = datetime(2025, 6, 1, tzinfo=UTC)
@@ -44,7 +45,7 @@ def resources(sub: str, *items: tuple[str, dict[str, str]]) -> Evidence:
 
 def derive(evidence: list[Evidence], status: str = "ok") -> dict[str, Any]:
     view = EvidenceView(evidence, {"azure": CollectorRun(name="azure", status=status)})  # type: ignore[arg-type]
-    found = [*AzureCollector().derive(view), *AwsCollector().derive(view)]
+    found = [*AzureCollector().derive(view), *AwsCollector().derive(view), *cross_source.derive(view)]
     return {s.name: (s.value if s.status is SignalStatus.OK else s.reason) for s in found}
 
 

@@ -286,6 +286,7 @@ def test_version_ratios_without_versions_are_not_applicable(name: str) -> None:
 REGISTRY_SIGNALS = {
     "ml.registry.models", "ml.registry.versioned_models", "ml.registry.linked_ratio", "ml.production.models",
     "ml.production.count", "ml.governance.ratio", "ml.ct.retrain_ratio", "data.lineage.versions_ratio",
+    "monitoring.staleness.max_age_days",
 }  # fmt: skip
 TRACKING_SIGNALS = {s.name for s in signals.specs} - REGISTRY_SIGNALS
 
@@ -345,6 +346,7 @@ EXPECTED = {
     "collab.experiments.shared_ratio": (SignalType.RATIO, "", "M"),
     "data.versioning.run_datasets_ratio": (SignalType.RATIO, "", "H"),
     "data.lineage.versions_ratio": (SignalType.RATIO, "", "M"),
+    "monitoring.staleness.max_age_days": (SignalType.NUMBER, "days", "M"),
 }
 
 

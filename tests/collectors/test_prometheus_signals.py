@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from assay.collectors.derive import EvidenceView
+from assay.collectors.mlflow import MlflowCollector
 from assay.collectors.prometheus import PrometheusCollector
 from assay.collectors.prometheus.signals import (
     ALERT_HISTORY,
@@ -20,6 +21,7 @@ from assay.collectors.prometheus.signals import (
     SERVER,
     signals,
 )
+from assay.crosssource import signals as cross_source
 from assay.evidence import CollectorRun, Evidence, SignalStatus, UnknownReason
 
 OBSERVED = datetime(2021, 6, 30, 12, 0, tzinfo=UTC)
@@ -129,14 +131,14 @@ def derive(*evidence: Evidence, runs: dict[str, str] | None = None) -> dict[str,
     view = EvidenceView(evidence, {n: CollectorRun(name=n, status=s) for n, s in status.items()})
     return {
         s.name: s.value if s.status is SignalStatus.OK else s.reason
-        for s in PrometheusCollector().derive(view)
+        for s in [*PrometheusCollector().derive(view), *cross_source.derive(view)]
     }
 
 
 def messages(*evidence: Evidence, runs: dict[str, str] | None = None) -> dict[str, str | None]:
     status = {"prometheus": "ok", **(runs or {})}
     view = EvidenceView(evidence, {n: CollectorRun(name=n, status=s) for n, s in status.items()})
-    return {s.name: s.message for s in PrometheusCollector().derive(view)}
+    return {s.name: s.message for s in [*PrometheusCollector().derive(view), *cross_source.derive(view)]}
 
 
 SERVING = series(
@@ -152,7 +154,7 @@ SERVING = series(
 
 def test_catalog_declarations() -> None:
     names = [s.name for s in signals.specs]
-    assert len(names) == len(set(names)) == 20
+    assert len(names) == len(set(names)) == 15  # + 5 joined with the registries, in assay.crosssource
     assert all(n.startswith("monitoring.") for n in names)
     for a in names:
         assert not any(b.startswith(a + ".") for b in names)
@@ -185,7 +187,7 @@ def test_coverage_needs_a_production_model_list() -> None:
     v = derive(SERVING, group(alerting("Drift", "max by (model) (model_drift_score) > 0.3")))
     for name in ("coverage", "alerted_coverage", "drift_coverage"):
         assert v[f"monitoring.model.{name}"] is UnknownReason.NOT_CONFIGURED
-    assert "neither was collected" in messages(SERVING)["monitoring.model.coverage"]
+    assert "none was collected" in messages(SERVING)["monitoring.model.coverage"]
 
 
 def test_coverage_joins_mlflow_production_models() -> None:
@@ -252,7 +254,7 @@ def test_drift_models_merge_prometheus_and_data_capture() -> None:
     )
     # Prometheus not collected but SageMaker captures traffic: decided from AWS alone.
     view = EvidenceView([endpoint("pricing", capture=True)], {"aws": CollectorRun(name="aws", status="ok")})
-    by_name = {s.name: s for s in PrometheusCollector().derive(view)}
+    by_name = {s.name: s for s in [*PrometheusCollector().derive(view), *cross_source.derive(view)]}
     assert by_name["monitoring.model.drift_models"].value == 1
     assert by_name["monitoring.targets.up_ratio"].reason is UnknownReason.NOT_CONFIGURED
 
@@ -344,5 +346,5 @@ def test_staleness_from_mlflow(days: float, expected: float) -> None:
         mlflow_model("c", prod=False, created_days_ago=400),
     ]
     view = EvidenceView(models, {"mlflow": CollectorRun(name="mlflow", status="ok")})
-    by_name = {s.name: s for s in PrometheusCollector().derive(view)}
+    by_name = {s.name: s for s in MlflowCollector().derive(view)}  # MLflow declares it: one source
     assert by_name["monitoring.staleness.max_age_days"].value == expected

@@ -19,6 +19,7 @@ from assay.collectors.aws import AwsCollector, AwsConfig
 from assay.collectors.aws.operations import ASSUME_ROLE, OPERATIONS, is_read_only
 from assay.collectors.base import CollectContext, SourceUnavailable
 from assay.collectors.derive import EvidenceView
+from assay.crosssource import signals as cross_source
 from assay.evidence import CollectorRun, Evidence, SignalStatus, UnknownReason
 from assay.sandbox.aws_sandbox import AwsMaterializer
 from assay.sandbox.estate import load_estate
@@ -34,7 +35,7 @@ class Run:
         assert mat.front is not None
         self.front_log = list(mat.front.log)
         view = EvidenceView(evidence, {"aws": CollectorRun(name="aws", status="ok")})
-        self.signals = {s.name: s for s in AwsCollector().derive(view)}
+        self.signals = {s.name: s for s in [*AwsCollector().derive(view), *cross_source.derive(view)]}
 
     def value(self, name: str) -> Any:
         sig = self.signals[name]

@@ -14,6 +14,7 @@ from assay.collectors.aws import AwsCollector
 from assay.collectors.azure import AzureCollector, AzureConfig
 from assay.collectors.base import CollectContext, SourceUnavailable
 from assay.collectors.derive import EvidenceView
+from assay.crosssource import signals as cross_source
 from assay.evidence import CollectorRun, Evidence, SignalStatus, UnknownReason
 from assay.sandbox.azure_standin import AzureMaterializer
 from assay.sandbox.estate import load_estate
@@ -42,7 +43,7 @@ class Served:
 
 def signals(evidence: list[Evidence]) -> dict[str, Any]:
     view = EvidenceView(evidence, {"azure": CollectorRun(name="azure", status="ok")})
-    found = [*AzureCollector().derive(view), *AwsCollector().derive(view)]
+    found = [*AzureCollector().derive(view), *AwsCollector().derive(view), *cross_source.derive(view)]
     return {s.name: (s.value if s.status is SignalStatus.OK else s.reason) for s in found}
 
 

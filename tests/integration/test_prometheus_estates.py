@@ -22,6 +22,7 @@ from assay.collectors.derive import EvidenceView
 from assay.collectors.prometheus import PrometheusCollector, PrometheusConfig
 from assay.collectors.runner import collect_bundle
 from assay.config import parse_config
+from assay.crosssource import signals as cross_source
 from assay.evidence import Bundle, SignalStatus, UnknownReason
 from assay.sandbox import Sandbox, load_estate
 from assay.sandbox.prometheus_standin import MODE_ENV, PrometheusMaterializer
@@ -79,11 +80,16 @@ def closed_port() -> int:
         return sock.getsockname()[1]
 
 
+def reads_prometheus(name: str) -> bool:
+    """Prometheus' own signals and the cross-source ones that join its metrics with production models."""
+    return "prometheus" in installed_collectors().catalog()[name].reads
+
+
 def monitoring_signals(bundle: Bundle) -> dict[str, Any]:
     return {
         s.name: s.value if s.status is SignalStatus.OK else s.reason
         for s in bundle.signals
-        if s.source == "prometheus"
+        if reads_prometheus(s.name)
     }
 
 
@@ -120,7 +126,8 @@ def standin_signals(name: str, real: Bundle, workdir: Path) -> dict[str, Any]:
     view = EvidenceView([*others, *evidence], {r.name: r for r in real.collectors})
     return {
         s.name: s.value if s.status is SignalStatus.OK else s.reason
-        for s in PrometheusCollector().derive(view)
+        for s in [*PrometheusCollector().derive(view), *cross_source.derive(view)]
+        if reads_prometheus(s.name)
     }
 
 

@@ -26,6 +26,7 @@ import yaml
 from assay.collectors.base import CollectContext, SourceUnavailable
 from assay.collectors.derive import EvidenceView
 from assay.collectors.prometheus import PrometheusCollector, PrometheusConfig
+from assay.crosssource import signals as cross_source
 from assay.evidence import CollectorRun, Evidence, SignalStatus, UnknownReason
 from assay.sandbox.prometheus_fixture import Episode, Family, Job, Monitoring
 from assay.sandbox.prometheus_real import RealPrometheus
@@ -122,7 +123,7 @@ def values(evidence: list[Evidence], with_mlflow: bool = False) -> dict[str, Any
     view = EvidenceView(evidence, runs)
     return {
         s.name: s.value if s.status is SignalStatus.OK else s.reason
-        for s in PrometheusCollector().derive(view)
+        for s in [*PrometheusCollector().derive(view), *cross_source.derive(view)]
     }
 
 
@@ -183,7 +184,6 @@ def test_collector_finds_model_metrics_rules_and_the_firing_alert(server: RealPr
     assert joined["monitoring.model.coverage"] == round(2 / 3, 4)
     assert joined["monitoring.model.alerted_coverage"] == round(2 / 3, 4)
     assert joined["monitoring.model.drift_coverage"] == round(2 / 3, 4)
-    assert joined["monitoring.staleness.max_age_days"] == 0.0
     # A fixed set of requests: targets, names, series, rules, alertmanagers, fired, history.
     assert sum(ctx.api_calls.values()) == 7
     assert next(e for e in evidence if e.kind == "prometheus.server").data["queries"] == 7

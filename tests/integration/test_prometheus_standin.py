@@ -16,6 +16,7 @@ import pytest
 from assay.collectors.base import CollectContext, SourceUnavailable
 from assay.collectors.derive import EvidenceView
 from assay.collectors.prometheus import PrometheusCollector, PrometheusConfig
+from assay.crosssource import signals as cross_source
 from assay.evidence import CollectorRun, Evidence, SignalStatus, UnknownReason
 from assay.sandbox.estate import load_estate
 from assay.sandbox.prometheus_fixture import load_monitoring
@@ -52,7 +53,7 @@ def values(evidence: list[Evidence], status: str = "ok") -> dict[str, Any]:
     view = EvidenceView(evidence, {"prometheus": CollectorRun(name="prometheus", status=status)})
     return {
         s.name: s.value if s.status is SignalStatus.OK else s.reason
-        for s in PrometheusCollector().derive(view)
+        for s in [*PrometheusCollector().derive(view), *cross_source.derive(view)]
     }
 
 

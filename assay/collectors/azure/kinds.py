@@ -1,27 +1,3 @@
-"""The kinds of evidence the Azure collector writes, and pure readers of them (shared with AWS's merged
-cloud signals, which never import an SDK)."""
+"""The Azure evidence kinds, defined in the neutral `assay.kinds.azure` (cross-source signals read them)."""
 
-from __future__ import annotations
-
-SOURCE = "azure"
-
-SUBSCRIPTION = "azure.subscription"  # subject: subscription id
-RESOURCES = "azure.resources"  # subject: subscription id
-DEPLOYMENTS = "azure.deployments"  # subject: subscription id
-POLICY = "azure.policy"  # subject: subscription id
-ONLINE_ENDPOINT = "azure.ml.online_endpoint"  # subject: endpoint resource id (lower case)
-ALERT = "azure.monitor.alert"  # subject: alert rule resource id (lower case)
-
-ML_WORKSPACE = "microsoft.machinelearningservices/workspaces"
-ML_ONLINE_ENDPOINT = "microsoft.machinelearningservices/workspaces/onlineendpoints"
-ML_REGISTRY = "microsoft.machinelearningservices/registries"
-COGNITIVE = "microsoft.cognitiveservices/accounts"
-CONTAINER_REGISTRY = "microsoft.containerregistry/registries"
-PURVIEW = "microsoft.purview/accounts"
-DATA_FACTORY = "microsoft.datafactory/factories"
-METRIC_ALERT = "microsoft.insights/metricalerts"
-SCHEDULED_QUERY = "microsoft.insights/scheduledqueryrules"
-TEMPLATE_SPEC = "microsoft.resources/templatespecs"
-AI_RESOURCE_TYPES = (ML_WORKSPACE, ML_ONLINE_ENDPOINT, ML_REGISTRY, COGNITIVE)
-# Monitoring rules and deployments describe other resources; they are not part of the estate to tag.
-UNTAGGED_BY_DESIGN = (METRIC_ALERT, SCHEDULED_QUERY, "microsoft.insights/actiongroups")
+from assay.kinds.azure import *  # noqa: F403

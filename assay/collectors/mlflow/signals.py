@@ -20,13 +20,9 @@ from assay.collectors.derive import (
     require_population,
 )
 from assay.collectors.mlflow.summaries import tag_key
-from assay.collectors.populations import production_versions
 from assay.evidence import Confidence, Evidence, SignalType, UnknownReason
-
-SOURCE = "mlflow"
-EXPERIMENT = "mlflow.experiment"
-MODEL = "mlflow.registered_model"
-SERVER = "mlflow.server"
+from assay.kinds.mlflow import EXPERIMENT, SERVER, SOURCE, production_versions
+from assay.kinds.mlflow import REGISTERED_MODEL as MODEL
 
 RUNS_WINDOW_DAYS = 90
 DEFAULT_LOOKBACK_DAYS = 90
@@ -386,3 +382,30 @@ def lineage_versions_ratio(view: EvidenceView) -> Measured:
     traced = sum(1 for _, v in versions if v.get("run_has_dataset") is True)
     members = per_evidence(versions, lambda v: v.get("run_has_dataset") is True)
     return Measured(ratio(traced, len(versions)), models, members)
+
+
+def newest_production_created(model: Evidence) -> datetime | None:
+    """When the newest production version of a registered model was created."""
+    stamps = [
+        _parse(str(v["creation_timestamp"]))
+        for v in production_versions(model)
+        if v.get("creation_timestamp")
+    ]
+    return max((s for s in stamps if s is not None), default=None)
+
+
+@signals.signal(
+    "monitoring.staleness.max_age_days",
+    type=SignalType.NUMBER,
+    confidence=M,
+    unit="days",
+    description="Age of the oldest production model version in the MLflow registry (newest production "
+    "version per model).",
+)
+def staleness(view: EvidenceView) -> Measured:
+    """Days since the production version of the least recently updated production model was created."""
+    prod = [m for m in registered_models(view) if newest_production_created(m)]
+    require_population(len(prod), "MLflow production model versions with a creation time")
+    now = view.reference_time(SOURCE)
+    ages = [(now - newest_production_created(m)).total_seconds() / 86400 for m in prod]  # type: ignore[operator]
+    return Measured(round(max(0.0, max(ages)), 1), prod)

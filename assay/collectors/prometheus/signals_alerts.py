@@ -7,7 +7,6 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from assay.collectors.derive import EvidenceView, Measured, Unknown
-from assay.collectors.prometheus.classify import is_sli_record
 from assay.collectors.prometheus.view import (
     ALERTMANAGER,
     SERVER,
@@ -22,6 +21,7 @@ from assay.collectors.prometheus.view import (
     signals,
 )
 from assay.evidence import Confidence, Evidence, SignalType, UnknownReason
+from assay.kinds.prometheus_metrics import is_sli_record
 
 H, M, L = Confidence.HIGH, Confidence.MEDIUM, Confidence.LOW
 LONG_FIRING = timedelta(days=7)

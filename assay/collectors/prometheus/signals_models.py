@@ -1,40 +1,29 @@
-"""Prometheus signals about what is scraped: target health, service metrics, model metrics and their
-coverage of production models, drift, GPUs and the staleness of production versions."""
+"""Prometheus signals about what is scraped: target health, service metrics, model metrics and GPUs.
+
+The coverage of production models by model metrics, alerts and drift metrics joins Prometheus with the
+registries, so it lives with the cross-source signals (`assay.crosssource.model_metrics`)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
 from assay.collectors.derive import EvidenceView, Measured, Unknown, ratio, require_population
-from assay.collectors.prometheus.classify import (
-    base_name,
-    is_drift_metric,
-    is_error_counter,
-    is_gpu_metric,
-    is_latency_histogram,
-    is_model_metric,
-)
-from assay.collectors.prometheus.production import (
-    MLFLOW_MODEL,
-    SAGEMAKER_ENDPOINT,
-    newest_production_created,
-    normalise,
-    production_models,
-)
 from assay.collectors.prometheus.view import (
     GPU,
     SCRAPE_POOL,
     SOURCE,
     metrics,
     model_rows,
-    models_alerted_by,
-    models_by_metric,
     rows,
-    rules_of,
     series,
     signals,
 )
-from assay.evidence import Confidence, Evidence, SignalType, UnknownReason
+from assay.evidence import Confidence, SignalType, UnknownReason
+from assay.kinds.prometheus_metrics import (
+    base_name,
+    is_error_counter,
+    is_gpu_metric,
+    is_latency_histogram,
+    is_model_metric,
+)
 
 H, M = Confidence.HIGH, Confidence.MEDIUM
 
@@ -97,89 +86,6 @@ def model_label_values(view: EvidenceView) -> Measured:
     return Measured(sorted({r["model"] for r in model_rows(view) if r.get("model")}), [series(view)])
 
 
-def _coverage(view: EvidenceView, watched: Iterable[str], extra: list[Evidence]) -> Measured:
-    prod, _ = production_models(view)
-    every = [e for m in prod for e in m.evidence]
-    require_population(
-        len(prod), "production models (MLflow aliases or InService SageMaker endpoints)", every
-    )
-    names = {normalise(w) for w in watched}
-    covered = [m for m in prod if m.known_as(names)]
-    return Measured(ratio(len(covered), len(prod)), [*extra, *every])
-
-
-@signals.signal(
-    "monitoring.model.coverage",
-    type=SignalType.RATIO,
-    confidence=M,
-    description="Share of production models (MLflow production aliases, InService SageMaker endpoints) with "
-    "model metrics in Prometheus, joined on the model label.",
-)
-def model_coverage(view: EvidenceView) -> Measured:
-    """Production models whose name appears as a model label value on a model metric."""
-    return _coverage(view, (r["model"] for r in model_rows(view) if r.get("model")), [series(view)])
-
-
-@signals.signal(
-    "monitoring.model.alerted_coverage",
-    type=SignalType.RATIO,
-    confidence=H,
-    description="Share of production models whose model metrics an alerting rule watches.",
-)
-def alerted_coverage(view: EvidenceView) -> Measured:
-    """Production models covered by an alerting rule on a model metric labelled with them."""
-    by_metric = models_by_metric(view)
-    rules = rules_of(view, "alerting")
-    watched = set().union(*(models_alerted_by(r, by_metric) for _, r in rules)) if rules else set()
-    return _coverage(view, watched, [series(view), *{g.id: g for g, _ in rules}.values()])
-
-
-@signals.signal(
-    "monitoring.model.drift_coverage",
-    type=SignalType.RATIO,
-    confidence=H,
-    description="Share of production models with a drift metric in Prometheus labelled with their name.",
-)
-def drift_coverage(view: EvidenceView) -> Measured:
-    """Production models whose drift is measured continuously."""
-    drifting = (r["model"] for r in model_rows(view) if r.get("model") and is_drift_metric(r["metric"]))
-    return _coverage(view, drifting, [series(view)])
-
-
-@signals.signal(
-    "monitoring.model.drift_models",
-    type=SignalType.COUNT,
-    confidence=H,
-    unit="models",
-    description="Models with drift monitoring or data capture: a drift metric in Prometheus, or an "
-    "InService SageMaker endpoint capturing its traffic.",
-    sources=(SOURCE, "aws"),
-)
-def drift_models(view: EvidenceView) -> Measured:
-    """Distinct models watched for drift, across Prometheus and SageMaker data capture."""
-    names: set[str] = set()
-    used: list[Evidence] = []
-    missing = [s for s in (SOURCE, "aws") if not view.available(s)]
-    if view.available(SOURCE):
-        names |= {
-            normalise(r["model"]) for r in model_rows(view) if r.get("model") and is_drift_metric(r["metric"])
-        }
-        used.append(series(view))
-    if view.available("aws"):
-        for ep in view.of_kind(SAGEMAKER_ENDPOINT):
-            if ep.data.get("data_capture") and str(ep.data.get("status", "")).lower() == "inservice":
-                names.add(normalise(str(ep.data.get("name", ep.subject))))
-                used.append(ep)
-    if not names and missing:
-        raise Unknown(
-            UnknownReason.NOT_CONFIGURED,
-            f"no drift monitoring found in what was read; {' and '.join(missing)} "
-            f"{'was' if len(missing) == 1 else 'were'} not collected, so it may exist there",
-            used,
-        )
-    return Measured(len(names), used)
-
-
 @signals.signal(
     "monitoring.gpu.devices",
     type=SignalType.COUNT,
@@ -214,22 +120,3 @@ def gpu_utilization(view: EvidenceView) -> Measured:
     if pct is None:
         raise Unknown(UnknownReason.ERROR, "the GPU utilisation query returned nothing")
     return Measured(round(float(pct) / 100, 4), [ev])
-
-
-@signals.signal(
-    "monitoring.staleness.max_age_days",
-    type=SignalType.NUMBER,
-    confidence=M,
-    unit="days",
-    description="Age of the oldest production model version in the MLflow registry (newest production "
-    "version per model).",
-    sources=("mlflow",),
-)
-def staleness(view: EvidenceView) -> Measured:
-    """Days since the production version of the least recently updated production model was created."""
-    view.require("mlflow", "registry")
-    prod = [m for m in view.of_kind(MLFLOW_MODEL) if newest_production_created(m)]
-    require_population(len(prod), "MLflow production model versions with a creation time")
-    now = view.reference_time("mlflow")
-    ages = [(now - newest_production_created(m)).total_seconds() / 86400 for m in prod]  # type: ignore[operator]
-    return Measured(round(max(0.0, max(ages)), 1), prod)

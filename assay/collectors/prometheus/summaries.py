@@ -10,7 +10,7 @@ from typing import Any
 
 import yaml
 
-from assay.collectors.prometheus.classify import is_interesting
+from assay.kinds.prometheus_metrics import is_interesting
 
 MAX_EXPR = 1000
 MAX_ALERTS_PER_RULE = 200

@@ -1,68 +1,13 @@
-"""AIOps signals (the AI portfolio): production inventory and its metadata, spend attribution, policies that
-cover AI services, lifecycle decisions — across AWS and Azure."""
+"""AWS AIOps signals (the AI portfolio): spend attribution and lifecycle decisions. The inventory and the
+policies that govern AI services, merged across AWS and Azure, are cross-source signals."""
 
 from __future__ import annotations
 
-from assay.collectors.aws import kinds as aws
-from assay.collectors.aws.signals import common as c
-from assay.collectors.aws.signals.base import CLOUDS, H, L, M, signals
-from assay.collectors.azure import kinds as az
-from assay.collectors.derive import EvidenceView, Measured, ratio, require_population
-from assay.evidence import Evidence, SignalType
-
-
-def _inventory(view: EvidenceView) -> list[tuple[Evidence, dict[str, str]]]:
-    """Production AI resources with their tags: SageMaker and Azure ML endpoints, Azure AI accounts."""
-    use_aws, use_azure = c.clouds(view, ("sagemaker.endpoints",), ("resources", "ml"))
-    found: list[tuple[Evidence, dict[str, str]]] = []
-    if use_aws:
-        found += [(e, e.data.get("tags") or {}) for e in c.production_endpoints(view)]
-    if use_azure:
-        found += [(e, e.data.get("tags") or {}) for e in c.azure_production_endpoints(view)]
-        envs = c.azure_subscription_envs(view)
-        for ev, r in c.azure_resources(view):
-            if (
-                r["type"].lower() == az.COGNITIVE
-                and envs.get(ev.subject) != "nonprod"
-                and c.tag_env(r.get("tags")) != "nonprod"
-            ):
-                found.append((ev, r.get("tags") or {}))
-    return found
-
-
-@signals.signal(
-    "ai.inventory.cloud_endpoints",
-    type=SignalType.COUNT,
-    confidence=M,
-    unit="use cases",
-    sources=CLOUDS,
-    description="AI use cases serving production on the clouds: InService SageMaker endpoints, Azure ML "
-    "online endpoints and Azure AI (Cognitive Services / OpenAI) accounts outside non-production.",
-)
-def cloud_endpoints(view: EvidenceView) -> Measured:
-    """The production AI inventory the clouds show."""
-    found = _inventory(view)
-    return Measured(len(found), [e for e, _ in found])
-
-
-@signals.signal(
-    "ai.inventory.metadata_ratio",
-    type=SignalType.RATIO,
-    confidence=M,
-    sources=CLOUDS,
-    description="Share of production AI resources on the clouds tagged with an owner and a use case "
-    "or project.",
-)
-def metadata_ratio(view: EvidenceView) -> Measured:
-    """Inventory entries someone could act on: who owns them and what they are for."""
-    found = _inventory(view)
-    require_population(len(found), "production AI resources on the clouds")
-
-    def described(tags: dict[str, str]) -> bool:
-        t = c.tags_of(tags)
-        return c.has_any(t, c.OWNER_KEYS) and (c.has_any(t, c.USE_CASE_KEYS) or c.has_any(t, c.PROJECT_KEYS))
-
-    return Measured(ratio(sum(1 for _, tags in found if described(tags)), len(found)), [e for e, _ in found])
+from assay.collectors.aws.signals.base import H, M, signals
+from assay.collectors.derive import EvidenceView, Measured, require_population
+from assay.evidence import SignalType
+from assay.kinds import aws
+from assay.kinds import cloud as c
 
 
 @signals.signal(
@@ -80,30 +25,6 @@ def spend_attributed(view: EvidenceView) -> Measured:
     require_population(int(total > 0), "ML/AI service costs in the last 30 days", evs)
     untagged = sum(e.data.get("untagged", 0.0) for e in evs)
     return Measured(round((total - untagged) / total, 4), evs)
-
-
-@signals.signal(
-    "ai.governance.policies",
-    type=SignalType.COUNT,
-    confidence=L,
-    unit="policies",
-    sources=CLOUDS,
-    description="Organisation policies that govern AI services: attached SCPs naming SageMaker/Bedrock/... "
-    "actions and Azure policy assignments on Machine Learning or Cognitive Services.",
-)
-def ai_policies(view: EvidenceView) -> Measured:
-    """Guardrails written for AI services."""
-    use_aws, use_azure = c.clouds(view, ("organizations.scps",), ("policy",))
-    count, cited = 0, []
-    if use_aws:
-        count += sum(
-            1 for _, p in c.items(view, aws.SCPS, "policies") if p["attached"] and p.get("ai_services")
-        )
-        cited += view.of_kind(aws.SCPS)
-    if use_azure:
-        count += sum(1 for _, a in c.items(view, az.POLICY, "assignments") if a.get("ai_services"))
-        cited += view.of_kind(az.POLICY)
-    return Measured(count, cited)
 
 
 @signals.signal(

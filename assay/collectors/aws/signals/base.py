@@ -5,4 +5,3 @@ from assay.evidence import Confidence
 
 signals = SignalSet("aws")
 H, M, L = Confidence.HIGH, Confidence.MEDIUM, Confidence.LOW
-CLOUDS = ("aws", "azure")

@@ -3,11 +3,11 @@ quality, bucket versioning, classification and lifecycle, Lake Formation and the
 
 from __future__ import annotations
 
-from assay.collectors.aws import kinds as aws
-from assay.collectors.aws.signals import common as c
 from assay.collectors.aws.signals.base import H, M, signals
 from assay.collectors.derive import EvidenceView, Measured, ratio, require_population
 from assay.evidence import SignalType
+from assay.kinds import aws
+from assay.kinds import cloud as c
 
 FRESH_CRAWL_DAYS = 7
 QUALITY_WINDOW_DAYS = 30

@@ -6,11 +6,11 @@ in the catalog for rulesets that want them.
 
 from __future__ import annotations
 
-from assay.collectors.aws import kinds as aws
-from assay.collectors.aws.signals import common as c
 from assay.collectors.aws.signals.base import H, L, signals
 from assay.collectors.derive import EvidenceView, Measured
 from assay.evidence import SignalType
+from assay.kinds import aws
+from assay.kinds import cloud as c
 
 WINDOW_DAYS = 30
 

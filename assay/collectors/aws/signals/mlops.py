@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from statistics import median
 
-from assay.collectors.aws import kinds as aws
-from assay.collectors.aws.signals import common as c
 from assay.collectors.aws.signals.base import H, M, signals
 from assay.collectors.derive import EvidenceView, Measured, Unknown, ratio, require_population
 from assay.evidence import Evidence, SignalType, UnknownReason
+from assay.kinds import aws
+from assay.kinds import cloud as c
 
 PIPELINE_WINDOW_DAYS = 30
 DEPLOY_WINDOW_DAYS = 30

@@ -5,12 +5,11 @@ from __future__ import annotations
 
 from fnmatch import fnmatch
 
-from assay.collectors.aws import kinds as aws
-from assay.collectors.aws.signals import common as c
-from assay.collectors.aws.signals.base import CLOUDS, H, M, signals
-from assay.collectors.azure import kinds as az
+from assay.collectors.aws.signals.base import H, M, signals
 from assay.collectors.derive import EvidenceView, Measured, Unknown, ratio, require_population
 from assay.evidence import SignalType, UnknownReason
+from assay.kinds import aws
+from assay.kinds import cloud as c
 
 MIN_PASSWORD_LENGTH = 14
 
@@ -133,36 +132,6 @@ def iam_hygiene(view: EvidenceView) -> Measured:
         root_ok = rep.get("root_mfa") is not False
         good += strong and root_ok and rep.get("console_users_without_mfa", 1) == 0
     return Measured(ratio(good, len(accounts)), [*policies.values(), *reports.values()])
-
-
-@signals.signal(
-    "sec.guardrails.deny",
-    type=SignalType.COUNT,
-    confidence=M,
-    unit="guardrails",
-    sources=CLOUDS,
-    description="Preventive deny guardrails: attached service control policies (beyond FullAWSAccess) that "
-    "deny, and enforced Azure policy assignments with the deny effect.",
-)
-def deny_guardrails(view: EvidenceView) -> Measured:
-    """Deny SCPs plus Azure deny assignments."""
-    use_aws, use_azure = c.clouds(view, ("organizations.scps",), ("policy",))
-    count, cited = 0, []
-    if use_aws:
-        count += sum(
-            1
-            for _, p in c.items(view, aws.SCPS, "policies")
-            if p["attached"] and p["deny"] and not p["aws_managed"]
-        )
-        cited += view.of_kind(aws.SCPS)
-    if use_azure:
-        count += sum(
-            1
-            for _, a in c.items(view, az.POLICY, "assignments")
-            if a.get("effect") == "deny" and a.get("enforced", True)
-        )
-        cited += view.of_kind(az.POLICY)
-    return Measured(count, cited)
 
 
 @signals.signal(

@@ -1,6 +1,7 @@
-"""Reading AWS (and, for merged cloud signals, Azure) evidence: populations and classifications.
+"""Reading AWS and Azure evidence: tag vocabulary, environments, accounts, production endpoints.
 
-Pure helpers for the signal modules: no SDK, no clock. "Now" is the evidence's own observation time.
+Pure helpers shared by the AWS signals and the cross-source cloud signals: no SDK, no clock. "Now" is the
+evidence's own observation time.
 """
 
 from __future__ import annotations
@@ -10,10 +11,10 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
-from assay.collectors.aws import kinds as aws
-from assay.collectors.azure import kinds as az
 from assay.collectors.derive import EvidenceView, Unknown
 from assay.evidence import Evidence, UnknownReason
+from assay.kinds import aws
+from assay.kinds import azure as az
 
 BASE_SCOPES = ("identity", "regions")
 NONPROD_WORDS = frozenset(

@@ -1,25 +1,27 @@
-"""Production models as other sources report them, to join with Prometheus' ``model`` label.
+"""The production-model population across sources (SIGNALS.md, "Populations"), merged by name.
 
-Read through the cross-source evidence contracts, not the other collectors' code:
+Read through the evidence contracts in `assay.kinds`, never through a collector:
 - MLflow ``mlflow.registered_model``: a model with a version aliased prod/production/champion or in the
   legacy Production stage;
 - AWS ``aws.sagemaker.endpoint``: an endpoint InService (known by its name and its variants' model names),
-  unless its environment tag or its name says dev/test/staging.
-An endpoint serving an MLflow production model (same name) is one production model, not two.
+  unless its environment tag or its name says dev/test/staging;
+- Azure ``azure.ml.online_endpoint``: an online endpoint that provisioned, outside non-production
+  subscriptions and not tagged or named non-production (known by its name and its deployments' names).
+A model served under the same name by several of them is one production model, not two or three.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
 
 from assay.collectors.derive import EvidenceView, Unknown
-from assay.collectors.populations import production_versions
 from assay.evidence import Evidence, UnknownReason
+from assay.kinds import aws, cloud, mlflow
+from assay.kinds import azure as az
+from assay.kinds.mlflow import production_versions
 
-MLFLOW_MODEL = "mlflow.registered_model"
-SAGEMAKER_ENDPOINT = "aws.sagemaker.endpoint"
 ENV_TAG_KEYS = frozenset({"env", "environment", "stage", "tier"})
 NON_PROD = re.compile(r"dev|develop|development|test|testing|stag|staging|qa|uat|sandbox|non-?prod|pre-?prod")
 
@@ -50,17 +52,17 @@ class ProductionModel:
 
 
 def _mlflow_models(view: EvidenceView) -> list[ProductionModel]:
-    view.require("mlflow", "registry")
+    view.require(mlflow.SOURCE, "registry")
     return [
         ProductionModel(m.subject, {normalise(m.subject)}, [m])
-        for m in view.of_kind(MLFLOW_MODEL)
+        for m in view.of_kind(mlflow.REGISTERED_MODEL)
         if production_versions(m)
     ]
 
 
 def _sagemaker_endpoints(view: EvidenceView) -> list[ProductionModel]:
     found = []
-    for ep in view.of_kind(SAGEMAKER_ENDPOINT):
+    for ep in view.of_kind(aws.ENDPOINT):
         if str(ep.data.get("status", "")).lower() != "inservice" or non_production(ep):
             continue
         names = {normalise(str(ep.data.get("name", "")))}
@@ -71,16 +73,36 @@ def _sagemaker_endpoints(view: EvidenceView) -> list[ProductionModel]:
     return found
 
 
+def _azure_endpoints(view: EvidenceView) -> list[ProductionModel]:
+    view.require(az.SOURCE, "ml")
+    found = []
+    for ep in cloud.azure_production_endpoints(view):
+        if non_production(ep):
+            continue
+        names = {normalise(str(ep.data.get("name", "")))}
+        names |= {normalise(str(d)) for d in ep.data.get("traffic") or {}}
+        found.append(ProductionModel(str(ep.data.get("name") or ep.subject), names - {""}, [ep]))
+    return found
+
+
+READERS: tuple[tuple[str, Callable[[EvidenceView], list[ProductionModel]]], ...] = (
+    (mlflow.SOURCE, _mlflow_models),
+    (aws.SOURCE, _sagemaker_endpoints),
+    (az.SOURCE, _azure_endpoints),
+)
+SOURCES = tuple(source for source, _ in READERS)
+
+
 def production_models(view: EvidenceView) -> tuple[list[ProductionModel], list[str]]:
     """The production models of every source that ran, merged by name; and the sources that were read.
 
-    Unknown (not configured) when neither MLflow nor AWS ran: without a registry or endpoints there is no
-    list of production models to measure coverage against.
+    Unknown (not configured) when none of MLflow, AWS and Azure ran: without a registry or endpoints there
+    is no list of production models to measure coverage against.
     """
     models: list[ProductionModel] = []
     read: list[str] = []
     problems: list[Unknown] = []
-    for source, reader in (("mlflow", _mlflow_models), ("aws", _sagemaker_endpoints)):
+    for source, reader in READERS:
         if not view.available(source):
             continue
         try:
@@ -101,17 +123,8 @@ def production_models(view: EvidenceView) -> tuple[list[ProductionModel], list[s
             raise problems[0]
         raise Unknown(
             UnknownReason.NOT_CONFIGURED,
-            "production models come from MLflow (a prod/production/champion alias) or SageMaker (InService "
-            "endpoints); neither was collected in this audit, so coverage of production models is unknown",
+            "production models come from MLflow (a prod/production/champion alias), SageMaker (InService "
+            "endpoints) or Azure ML (online endpoints); none was collected in this audit, so coverage of "
+            "production models is unknown",
         )
     return models, read
-
-
-def newest_production_created(model: Evidence) -> datetime | None:
-    """When the newest production version of an MLflow model was created."""
-    stamps = [
-        datetime.fromisoformat(str(v["creation_timestamp"]))
-        for v in production_versions(model)
-        if v.get("creation_timestamp")
-    ]
-    return max(stamps) if stamps else None

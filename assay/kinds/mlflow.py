@@ -1,7 +1,7 @@
-"""Populations several sources' signals share, defined once (SIGNALS.md, "Populations").
+"""The kinds of evidence the MLflow collector writes, and which registered versions serve production.
 
-Pure functions over the cross-source evidence contracts (here MLflow's ``mlflow.registered_model``), so
-a signal of any collector can count production models without importing another collector.
+The production-model population (SIGNALS.md, "Populations") is defined once here, so MLflow's own signals
+and the cross-source signals count production models the same way.
 """
 
 from __future__ import annotations
@@ -9,6 +9,11 @@ from __future__ import annotations
 from typing import Any
 
 from assay.evidence import Evidence
+
+SOURCE = "mlflow"
+EXPERIMENT = "mlflow.experiment"
+REGISTERED_MODEL = "mlflow.registered_model"
+SERVER = "mlflow.server"
 
 PRODUCTION_ALIASES = frozenset({"prod", "production", "champion"})
 PRODUCTION_STAGE = "production"

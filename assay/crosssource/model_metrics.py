@@ -1,0 +1,103 @@
+"""Prometheus model metrics joined with the production models of the registries and serving platforms:
+which production models have their own metrics, alert rules and drift metrics."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from assay.collectors.derive import EvidenceView, Measured, Unknown, ratio, require_population
+from assay.crosssource.base import H, M, signals
+from assay.crosssource.models import SOURCES, normalise, production_models
+from assay.evidence import Evidence, SignalType, UnknownReason
+from assay.kinds import aws
+from assay.kinds import prometheus as prom
+from assay.kinds.prometheus import model_rows, models_alerted_by, models_by_metric, rules_of, series
+from assay.kinds.prometheus_metrics import is_drift_metric
+
+WITH_MODELS = (prom.SOURCE, *SOURCES)
+
+
+def _coverage(view: EvidenceView, watched: Iterable[str], extra: list[Evidence]) -> Measured:
+    prod, _ = production_models(view)
+    every = [e for m in prod for e in m.evidence]
+    require_population(
+        len(prod), "production models (MLflow aliases, SageMaker or Azure ML endpoints)", every
+    )
+    names = {normalise(w) for w in watched}
+    covered = [m for m in prod if m.known_as(names)]
+    return Measured(ratio(len(covered), len(prod)), [*extra, *every])
+
+
+@signals.signal(
+    "monitoring.model.coverage",
+    type=SignalType.RATIO,
+    confidence=M,
+    description="Share of production models (MLflow production aliases, InService SageMaker endpoints, Azure "
+    "ML online endpoints) with model metrics in Prometheus, joined on the model label.",
+    sources=WITH_MODELS,
+)
+def model_coverage(view: EvidenceView) -> Measured:
+    """Production models whose name appears as a model label value on a model metric."""
+    return _coverage(view, (r["model"] for r in model_rows(view) if r.get("model")), [series(view)])
+
+
+@signals.signal(
+    "monitoring.model.alerted_coverage",
+    type=SignalType.RATIO,
+    confidence=H,
+    description="Share of production models whose model metrics an alerting rule watches.",
+    sources=WITH_MODELS,
+)
+def alerted_coverage(view: EvidenceView) -> Measured:
+    """Production models covered by an alerting rule on a model metric labelled with them."""
+    by_metric = models_by_metric(view)
+    rules = rules_of(view, "alerting")
+    watched = set().union(*(models_alerted_by(r, by_metric) for _, r in rules)) if rules else set()
+    return _coverage(view, watched, [series(view), *{g.id: g for g, _ in rules}.values()])
+
+
+@signals.signal(
+    "monitoring.model.drift_coverage",
+    type=SignalType.RATIO,
+    confidence=H,
+    description="Share of production models with a drift metric in Prometheus labelled with their name.",
+    sources=WITH_MODELS,
+)
+def drift_coverage(view: EvidenceView) -> Measured:
+    """Production models whose drift is measured continuously."""
+    drifting = (r["model"] for r in model_rows(view) if r.get("model") and is_drift_metric(r["metric"]))
+    return _coverage(view, drifting, [series(view)])
+
+
+@signals.signal(
+    "monitoring.model.drift_models",
+    type=SignalType.COUNT,
+    confidence=H,
+    unit="models",
+    description="Models with drift monitoring or data capture: a drift metric in Prometheus, or an "
+    "InService SageMaker endpoint capturing its traffic.",
+    sources=(prom.SOURCE, aws.SOURCE),
+)
+def drift_models(view: EvidenceView) -> Measured:
+    """Distinct models watched for drift, across Prometheus and SageMaker data capture."""
+    names: set[str] = set()
+    used: list[Evidence] = []
+    missing = [s for s in (prom.SOURCE, aws.SOURCE) if not view.available(s)]
+    if view.available(prom.SOURCE):
+        names |= {
+            normalise(r["model"]) for r in model_rows(view) if r.get("model") and is_drift_metric(r["metric"])
+        }
+        used.append(series(view))
+    if view.available(aws.SOURCE):
+        for ep in view.of_kind(aws.ENDPOINT):
+            if ep.data.get("data_capture") and str(ep.data.get("status", "")).lower() == "inservice":
+                names.add(normalise(str(ep.data.get("name", ep.subject))))
+                used.append(ep)
+    if not names and missing:
+        raise Unknown(
+            UnknownReason.NOT_CONFIGURED,
+            f"no drift monitoring found in what was read; {' and '.join(missing)} "
+            f"{'was' if len(missing) == 1 else 'were'} not collected, so it may exist there",
+            used,
+        )
+    return Measured(len(names), used)
