@@ -196,10 +196,10 @@ class CollectorRegistry:
         return self.collectors[name]
 
     def signal_sets(self) -> list[SignalSet]:
-        """Each installed collector's signal set, then the cross-source set that reads several of them."""
+        """Each installed collector's signal set, then the cross-source signals that read any of them."""
         from assay.crosssource import signals as cross_source  # here: it imports this package's modules
 
-        return [*(cls.signals for cls in self.collectors.values()), cross_source]
+        return [*(cls.signals for cls in self.collectors.values()), cross_source.reading(self.collectors)]
 
     def catalog(self) -> dict[str, SignalSpec]:
         specs: dict[str, SignalSpec] = {}

@@ -268,6 +268,13 @@ class SignalSet:
 
         return register
 
+    def reading(self, sources: Iterable[str]) -> SignalSet:
+        """The signals of this set that read at least one of ``sources`` (those a registry can derive)."""
+        wanted = set(sources)
+        subset = SignalSet(self.source)
+        subset._declared = {n: d for n, d in self._declared.items() if wanted & set(d.sources)}
+        return subset
+
     @property
     def specs(self) -> list[SignalSpec]:
         return [d.spec for d in self._declared.values()]

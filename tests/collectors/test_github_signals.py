@@ -9,6 +9,7 @@ import pytest
 
 from assay.collectors.derive import EvidenceView
 from assay.collectors.github import GithubCollector
+from assay.crosssource import signals as cross_source
 from assay.evidence import CollectorRun, Evidence, Signal, SignalStatus, UnknownReason
 
 NOW = datetime(2025, 6, 4, 12, 0, tzinfo=UTC)  # a Wednesday
@@ -82,7 +83,8 @@ def derive(name: str, *evidence: Evidence, jenkins: bool = False) -> Signal:
     runs = {"github": CollectorRun(name="github", status="ok", started_at=NOW)}
     if jenkins:
         runs["jenkins"] = CollectorRun(name="jenkins", status="ok", started_at=NOW)
-    signals = GithubCollector().derive(EvidenceView(evidence, runs))
+    view = EvidenceView(evidence, runs)
+    signals = [*GithubCollector().derive(view), *cross_source.derive(view)]
     return {s.name: s for s in signals}[name]
 
 

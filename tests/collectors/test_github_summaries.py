@@ -8,7 +8,7 @@ import pytest
 from pydantic import ValidationError
 
 from assay.collectors.github import GithubCollector, GithubConfig
-from assay.collectors.github.permissions import READS, SIGNAL_READS
+from assay.collectors.github.permissions import READS, SIGNAL_READS, cross_source_specs
 from assay.collectors.github.queries import REPOSITORIES, TEAMS, workflows_query
 from assay.collectors.github.repos import repo_summary
 from assay.collectors.github.summaries import codeowners, ml_libraries, person, pr_template, workflow_flags
@@ -133,7 +133,7 @@ def test_config_rejects(fields: dict) -> None:
 
 
 def test_permissions_cover_every_declared_signal_and_read() -> None:
-    declared = {s.name for s in GithubCollector.signals.specs}
+    declared = {s.name for s in [*GithubCollector.signals.specs, *cross_source_specs()]}
     assert declared == set(SIGNAL_READS)
     assert all(read in READS for reads in SIGNAL_READS.values() for read in reads)
     text = GithubCollector.permissions()

@@ -22,7 +22,7 @@ ESTATES = ["aurora-dynamics", "borealis-health", "cygnus-ai"]
 
 @cache
 def audited(name: str) -> tuple[Results, set[str]]:
-    """Score the estate's MLflow + GitHub evidence; also return the names of GitHub's signals."""
+    """Score the estate's MLflow + GitHub evidence; also return the names of the signals that read GitHub."""
     require_npm_packages()
     registry = installed_collectors()
     with Sandbox(load_estate(name), sources=["mlflow", "github"]) as sandbox:
@@ -32,7 +32,7 @@ def audited(name: str) -> tuple[Results, set[str]]:
     assert github.status == "ok", github.errors
     catalog = registry.catalog()
     results = score(bundle, load_rulesets(builtin_ruleset_ids(), [], catalog), catalog)
-    return results, {n for n, spec in catalog.items() if spec.source == "github"}
+    return results, {n for n, spec in catalog.items() if "github" in spec.reads}
 
 
 def areas(results: Results):  # type: ignore[no-untyped-def]

@@ -95,6 +95,13 @@ SIGNAL_READS: dict[str, list[str]] = {
 }
 
 
+def cross_source_specs() -> list[SignalSpec]:
+    """The cross-source signals that read GitHub evidence (GitHub merged with Jenkins): same access."""
+    from assay.crosssource import signals  # here: assay.crosssource imports the collectors' base package
+
+    return [s for s in signals.specs if "github" in s.reads]
+
+
 def permissions_text(specs: Iterable[SignalSpec]) -> str:
     """The minimal access, per read and per signal, as plain text."""
     lines = [
@@ -116,7 +123,7 @@ def permissions_text(specs: Iterable[SignalSpec]) -> str:
             f"    fine-grained / GitHub App: {fine}",
         ]
     lines += ["", "Per signal (every signal also needs `repositories`):"]
-    for spec in sorted(specs, key=lambda s: s.name):
+    for spec in sorted([*specs, *cross_source_specs()], key=lambda s: s.name):
         extra = SIGNAL_READS.get(spec.name)
         needs = ", ".join(extra) if extra else "repositories only"
         lines.append(f"  {spec.name}: {needs if extra is not None else 'see the reads above'}")

@@ -2,9 +2,9 @@
 scanning in pipelines, training and retraining jobs. Each is a declaration beside the pure function
 that derives it.
 
-Repository-level CI coverage, CI health and tests in CI are merged with GitHub's view by the GitHub
-collector, which reads the ``jenkins.job`` evidence this collector produces. Windows are measured back
-from the evidence's own observation time, never from the clock.
+Repository-level CI coverage, CI health, tests in CI, CD and DORA merge GitHub's view with the
+``jenkins.job`` evidence this collector produces; they are cross-source signals (`assay.crosssource`).
+Windows are measured back from the evidence's own observation time, never from the clock.
 """
 
 from __future__ import annotations

@@ -18,7 +18,6 @@ from assay.collectors.github.signals.base import (
     signals,
     since,
 )
-from assay.collectors.github.signals.devops import automated_deploy_repos
 from assay.evidence import Confidence, Evidence, SignalType, UnknownReason
 
 H, M, L = Confidence.HIGH, Confidence.MEDIUM, Confidence.LOW
@@ -31,20 +30,6 @@ PORTFOLIO = re.compile(
     r"\b(ai|ml|machine learning|model)s?\b.*\b(portfolio|intake|use[ -]?cases?|initiatives?)\b|"
     r"\b(portfolio|intake)\b.*\b(ai|ml|models?)\b",
     re.IGNORECASE,
-)
-IAC = (
-    "*.tf",
-    "*.bicep",
-    "terraform/",
-    "infra/",
-    "infrastructure/",
-    "iac/",
-    "cdk.json",
-    "pulumi.y*ml",
-    "template.y*ml",
-    "cloudformation/",
-    "serverless.y*ml",
-    "*.tfvars",
 )
 DEPENDENCY_BOTS = frozenset({"bot:dependabot", "bot:renovate", "bot:snyk-bot", "bot:pyup-bot"})
 
@@ -144,27 +129,6 @@ def rai_checklist_ratio(view: EvidenceView) -> Measured:
         return any(t.get("responsible_ai") for t in own)
 
     return Measured.share(repos, [r for r in repos if checklist(r)])
-
-
-@signals.signal(
-    "cloud.iac.repo_ratio",
-    type=SignalType.RATIO,
-    confidence=M,
-    sources=("github", "jenkins"),
-    description="Share of deploying repositories (automated deployments in 90 days, or a deploying "
-    "workflow) that define their infrastructure as code (Terraform, Bicep, CloudFormation/SAM, CDK, "
-    "Pulumi or Serverless files at the root).",
-)
-def iac_repo_ratio(view: EvidenceView) -> Measured:
-    """IaC-defining repos over repos that deploy."""
-    deployed, _ = automated_deploy_repos(view)
-    population = [
-        r
-        for r in active(view)
-        if r.subject.lower() in deployed or any(w.get("deploy") for w in r.data.get("workflows") or [])
-    ]
-    require_population(len(population), "deploying repositories")
-    return Measured.share(population, [r for r in population if has(r.data, *IAC)])
 
 
 @signals.signal(

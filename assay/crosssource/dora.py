@@ -1,5 +1,5 @@
 """DORA signals over the last 90 days of production deployments: GitHub deployments to a production
-environment and Jenkins deploy builds (issue 4's contract), per service (repository or Jenkins job)."""
+environment and Jenkins deploy builds, per service (repository, or Jenkins job without one)."""
 
 from __future__ import annotations
 
@@ -8,23 +8,21 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from assay.collectors.derive import EvidenceView, Measured, Unknown, member, ratio
-from assay.collectors.github.signals.base import (
+from assay.crosssource.base import H, signals
+from assay.evidence import Evidence, SignalType, UnknownReason
+from assay.kinds.github import (
     PRODUCTION,
     WINDOW_DAYS,
     active,
-    builds_since,
     full_name,
-    jenkins_jobs,
     median,
     merged_prs,
-    signals,
     since,
     ts,
     within,
 )
-from assay.evidence import Confidence, Evidence, SignalType, UnknownReason
+from assay.kinds.jenkins import builds_since, jenkins_jobs
 
-H = Confidence.HIGH
 BOTH = ("github", "jenkins")
 SUCCESS = {"SUCCESS"}
 FAILED = {"FAILURE", "ERROR", "UNSTABLE"}
