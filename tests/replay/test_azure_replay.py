@@ -18,6 +18,7 @@ from assay.collectors.aws import AwsCollector
 from assay.collectors.azure import AzureCollector, AzureConfig
 from assay.collectors.base import CollectContext, SourceUnavailable
 from assay.collectors.derive import EvidenceView
+from assay.crosssource import signals as cross_source
 from assay.evidence import CollectorRun, Evidence, SignalStatus, UnknownReason
 from assay.sandbox.azure_standin.replay import ReplayServer, load_manifest
 
@@ -66,7 +67,7 @@ def gaps(evidence: list[Evidence]) -> list[Evidence]:
 
 def signals(evidence: list[Evidence]) -> dict[str, Any]:
     view = EvidenceView(evidence, {"azure": CollectorRun(name="azure", status="ok")})
-    found = [*AzureCollector().derive(view), *AwsCollector().derive(view)]
+    found = [*AzureCollector().derive(view), *AwsCollector().derive(view), *cross_source.derive(view)]
     return {s.name: (s.value if s.status is SignalStatus.OK else s.reason) for s in found}
 
 
