@@ -12,9 +12,10 @@ from typing import Any
 from assay.errors import RulesetError
 from assay.evidence import Bundle, Signal, SignalSpec, SignalStatus, UnknownReason
 from assay.evidence import Confidence as SignalConfidence
-from assay.scoring.expressions import evaluate, nest, references
+from assay.scoring.expressions import evaluate, junctions, nest, references
 from assay.scoring.findings import Findings
 from assay.scoring.levels import TOP, confidence, coverage, staged_level
+from assay.scoring.logic import Truth, decide
 from assay.scoring.model import Area, Criterion, Ruleset, area_key
 from assay.scoring.paperwork import Paperwork
 from assay.scoring.results import (
@@ -34,6 +35,7 @@ from assay.scoring.validation import dependency_order, validate_rulesets
 NOT_PRODUCED = "no installed collector produced it"
 NEEDS_ATTESTATION = "needs a signed attestation; no infrastructure shows this practice"
 SOURCE_RAN = frozenset({"ok", "partial"})
+NOT_APPLICABLE = UnknownReason.NOT_APPLICABLE.value
 
 
 def score(
@@ -147,7 +149,7 @@ def _next_steps(results: Sequence[CriterionResult], level: int) -> list[NextStep
             consequence=r.consequence,
         )
         for r in results
-        if r.level == level + 1 and r.status is not CriterionStatus.PASS
+        if r.level == level + 1 and r.status not in (CriterionStatus.PASS, CriterionStatus.NOT_APPLICABLE)
     ]
 
 
@@ -207,36 +209,28 @@ def _decide(
 ) -> Decision:
     if criterion.attestation or criterion.when is None:
         return CriterionStatus.UNKNOWN, CriterionReason.ATTESTATION, NEEDS_ATTESTATION
-    unknown = [r for r in reads if r.status is SignalStatus.UNKNOWN]
-    # Three-valued logic: unknown signals are left out of the context. CEL's `||` and `&&` absorb the
-    # error of a missing operand when the other side decides (true || ?, false && ?), so a criterion is
-    # decided exactly when the known signals alone decide it, and unknown otherwise. Unknown never fails.
+    # Four-valued logic over the expression's ||/&&/! skeleton: each leaf is evaluated by CEL over the known
+    # signals; a leaf reading an unknown signal is unknown, one reading a not-applicable signal (an empty
+    # population) is not applicable. Unknown never fails; not applicable drops out of || and && when
+    # another operand is known, and a criterion with nothing but not-applicable operands is not applicable.
+    unknown = [r for r in reads if r.status is SignalStatus.UNKNOWN and r.reason != NOT_APPLICABLE]
+    inapplicable = [r for r in reads if r.status is SignalStatus.UNKNOWN and r.reason == NOT_APPLICABLE]
     values = {r.name: r.value for r in reads if r.status is SignalStatus.OK}
     base = {"signals": nest(values), "params": dict(ruleset.params)}
-    partial = bool(unknown)
-    try:
-        low = _run(
-            criterion, {**base, "areas": {area_key(a.id): {"level": a.level} for a in area_reads}}, partial
-        )
-        high = low
-        if any(a.level != a.upper for a in area_reads):
-            high = _run(
-                criterion,
-                {**base, "areas": {area_key(a.id): {"level": a.upper} for a in area_reads}},
-                partial,
-            )
-    except _EvaluationFailed as exc:
-        return CriterionStatus.UNKNOWN, CriterionReason.ERROR, str(exc)
-    if low is None or high is None:
-        first = unknown[0]
-        found = signals.get(first.name)
-        detail = NOT_PRODUCED if found is None else (found.message or "the collector could not derive it")
-        more = f" (and {len(unknown) - 1} more unknown signals)" if len(unknown) > 1 else ""
-        return CriterionStatus.UNKNOWN, CriterionReason(first.reason), f"{first.name}: {detail}{more}"
-    if low and high:
-        return CriterionStatus.PASS, None, None
-    if not low and not high:
-        return CriterionStatus.FAIL, None, None
+    leaves = _Leaves(criterion, {r.name for r in unknown}, {r.name for r in inapplicable})
+    low = leaves.truth({**base, "areas": {area_key(a.id): {"level": a.level} for a in area_reads}})
+    high = low
+    if any(a.level != a.upper for a in area_reads):
+        high = leaves.truth({**base, "areas": {area_key(a.id): {"level": a.upper} for a in area_reads}})
+    if Truth.UNKNOWN in (low, high):
+        if leaves.failure and not unknown:
+            return CriterionStatus.UNKNOWN, CriterionReason.ERROR, leaves.failure
+        return CriterionStatus.UNKNOWN, CriterionReason(unknown[0].reason), _why(unknown, signals, "unknown")
+    if low is Truth.NOT_APPLICABLE:
+        message = _why(inapplicable, signals, "not applicable")
+        return CriterionStatus.NOT_APPLICABLE, CriterionReason.NOT_APPLICABLE, message
+    if low is high:
+        return (CriterionStatus.PASS if low is Truth.TRUE else CriterionStatus.FAIL), None, None
     ranges = ", ".join(f"{a.id} {a.level}..{a.upper}" for a in area_reads if a.level != a.upper)
     return (
         CriterionStatus.UNKNOWN,
@@ -245,18 +239,51 @@ def _decide(
     )
 
 
+def _why(reads: Sequence[SignalRead], signals: Mapping[str, Signal], what: str) -> str:
+    """The first signal's own explanation, and how many more there are."""
+    first = reads[0]
+    found = signals.get(first.name)
+    detail = NOT_PRODUCED if found is None else (found.message or "the collector could not derive it")
+    more = f" (and {len(reads) - 1} more {what} signals)" if len(reads) > 1 else ""
+    return f"{first.name}: {detail}{more}"
+
+
 class _EvaluationFailed(Exception):
     """The data made the expression fail (a type mismatch, a division by zero): the criterion is unknown."""
 
 
-def _run(criterion: Criterion, context: dict[str, Any], partial: bool) -> bool | None:
-    """Evaluate `when`; None when it needs a signal left out as unknown (``partial``)."""
-    assert criterion.when is not None
+class _Leaves:
+    """Evaluates the leaves of one criterion's expression and combines them in four-valued logic."""
+
+    def __init__(self, criterion: Criterion, unknown: set[str], inapplicable: set[str]) -> None:
+        assert criterion.when is not None
+        self.criterion = criterion
+        self.tree = junctions(criterion.when)
+        self.unknown = unknown
+        self.inapplicable = inapplicable
+        self.failure: str | None = None
+
+    def truth(self, context: dict[str, Any]) -> Truth:
+        return decide(self.tree, lambda source: self._leaf(source, context))
+
+    def _leaf(self, source: str, context: dict[str, Any]) -> Truth:
+        names = set(references(source).signals)
+        if names & self.unknown:
+            return Truth.UNKNOWN
+        if names & self.inapplicable:
+            return Truth.NOT_APPLICABLE
+        try:
+            return Truth.of(_run(self.criterion, source, context))
+        except _EvaluationFailed as exc:
+            self.failure = self.failure or str(exc)
+            return Truth.UNKNOWN
+
+
+def _run(criterion: Criterion, source: str, context: dict[str, Any]) -> bool:
+    """Evaluate one leaf of `when` over known values; a missing field is the rule's error, not the data's."""
     try:
-        value = evaluate(criterion.when, context)
+        value = evaluate(source, context)
     except KeyError as exc:
-        if partial:
-            return None
         raise RulesetError(
             f"{criterion.origin}: criterion {criterion.id}: `when` reads {exc.args[0]!r}, which is not "
             "there; check the field name in the rule"

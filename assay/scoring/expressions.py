@@ -126,3 +126,88 @@ def nest(values: Mapping[str, Any]) -> dict[str, Any]:
 def evaluate(source: str, context: Mapping[str, Any]) -> Any:
     """Run a compiled expression over a context; CEL's KeyError, TypeError etc. propagate to the caller."""
     return compile_expression(source).execute(dict(context))
+
+
+@dataclass(frozen=True)
+class Junction:
+    """The boolean skeleton of an expression: ``||`` / ``&&`` over parts, ``!`` over one, or a leaf.
+
+    ``op`` is "or", "and", "not" or "leaf"; a leaf keeps its source, which CEL evaluates on its own.
+    """
+
+    op: str
+    parts: tuple[Junction, ...] = ()
+    source: str = ""
+
+
+_OPENERS, _CLOSERS = "([{", ")]}"
+
+
+def _masked(source: str) -> str:
+    """The source with string literals blanked to the same length, so operators inside them are ignored."""
+    return _STRING_LITERAL.sub(lambda m: '"' + " " * (len(m.group(0)) - 2) + '"', source)
+
+
+def _split_top(source: str, masked: str, operator: str) -> list[str]:
+    """Split at every ``operator`` outside brackets and string literals."""
+    parts, depth, start, i = [], 0, 0, 0
+    while i < len(masked):
+        ch = masked[i]
+        if ch in _OPENERS:
+            depth += 1
+        elif ch in _CLOSERS:
+            depth -= 1
+        elif depth == 0 and masked.startswith(operator, i):
+            parts.append(source[start:i])
+            i += len(operator)
+            start = i
+            continue
+        i += 1
+    parts.append(source[start:])
+    return parts
+
+
+def _wrapped(masked: str) -> bool:
+    """Whether the whole text is one parenthesised group: ``(a || b)`` but not ``(a) || (b)``."""
+    if not (masked.startswith("(") and masked.endswith(")")):
+        return False
+    depth = 0
+    for i, ch in enumerate(masked):
+        depth += ch in _OPENERS
+        depth -= ch in _CLOSERS
+        if depth == 0 and i < len(masked) - 1:
+            return False
+    return True
+
+
+@lru_cache(maxsize=4096)
+def junctions(source: str) -> Junction:
+    """Parse the ``||`` / ``&&`` / ``!`` skeleton of a CEL expression (``&&`` binds tighter, as in CEL).
+
+    Anything else — comparisons, calls, arithmetic, and a whole expression that holds a top-level
+    conditional (``?:``) — is a leaf. The engine evaluates leaves with CEL and combines them itself, so that
+    an operand about an empty population can drop out of ``||`` and ``&&``.
+    """
+    text = source.strip()
+    masked = _masked(text)
+    if _top_level_has(masked, "?"):
+        return Junction("leaf", source=text)
+    for operator, op in (("||", "or"), ("&&", "and")):
+        pieces = _split_top(text, masked, operator)
+        if len(pieces) > 1:
+            return Junction(op, tuple(junctions(p) for p in pieces))
+    if _wrapped(masked):
+        return junctions(text[1:-1])
+    if masked.startswith("!") and not masked.startswith("!=") and _wrapped(masked[1:].strip()):
+        return Junction("not", (junctions(text[1:].strip()[1:-1]),))
+    return Junction("leaf", source=text)
+
+
+def _top_level_has(masked: str, char: str) -> bool:
+    depth = 0
+    for ch in masked:
+        depth += ch in _OPENERS
+        depth -= ch in _CLOSERS
+        if depth == 0 and ch == char:
+            return True
+    return False

@@ -19,8 +19,10 @@ Outcome = tuple[int, str, CriterionStatus]  # (level, kind, status) of one enabl
 def staged_level(outcomes: Iterable[Outcome], *, optimistic: bool) -> int:
     """The highest level L such that every level 2..L holds, counting unknown as pass only if optimistic.
 
-    A level holds when all its required criteria pass and at least half of its supporting ones do. A level
-    with no criteria cannot be demonstrated, so it is undecided: it holds only when optimistic.
+    A level holds when all its required criteria pass and at least half of its supporting ones do. Not
+    applicable criteria neither block nor grant: they are left out, and a level holds only when at least
+    one of its criteria passed (so a level whose criteria are all not applicable does not hold). A level
+    with no criteria at all cannot be demonstrated, so it is undecided: it holds only when optimistic.
     """
     by_level: dict[int, list[tuple[str, CriterionStatus]]] = {}
     for level, kind, status in outcomes:
@@ -40,14 +42,19 @@ def _holds(criteria: Sequence[tuple[str, CriterionStatus]], optimistic: bool) ->
     def passes(status: CriterionStatus) -> bool:
         return status is CriterionStatus.PASS or (optimistic and status is CriterionStatus.UNKNOWN)
 
-    required = [s for kind, s in criteria if kind == "required"]
-    supporting = [s for kind, s in criteria if kind == "supporting"]
+    applicable = [(kind, s) for kind, s in criteria if s is not CriterionStatus.NOT_APPLICABLE]
+    required = [s for kind, s in applicable if kind == "required"]
+    supporting = [s for kind, s in applicable if kind == "supporting"]
     passed_supporting = sum(1 for s in supporting if passes(s))
-    return all(passes(s) for s in required) and passed_supporting * 2 >= len(supporting)
+    return (
+        any(passes(s) for _, s in applicable)
+        and all(passes(s) for s in required)
+        and passed_supporting * 2 >= len(supporting)
+    )
 
 
 def coverage(statuses: Sequence[CriterionStatus]) -> float:
-    """The share of criteria the evidence decided (not unknown), rounded to 4 places; 0.0 when none."""
+    """The share of criteria the evidence decided (pass, fail or not applicable), rounded to 4 places."""
     if not statuses:
         return 0.0
     decided = sum(1 for s in statuses if s is not CriterionStatus.UNKNOWN)

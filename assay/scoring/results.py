@@ -35,11 +35,13 @@ Share = Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)]
 
 
 class CriterionStatus(StrEnum):
-    """A criterion passes, fails, or is unknown (never fail) when the evidence cannot decide it."""
+    """A criterion passes, fails, is unknown (never fail) when the evidence cannot decide it, or is not
+    applicable when every signal it reads is about an empty population (it neither blocks nor grants)."""
 
     PASS = "pass"
     FAIL = "fail"
     UNKNOWN = "unknown"
+    NOT_APPLICABLE = "not_applicable"
 
 
 class CriterionReason(StrEnum):

@@ -76,11 +76,8 @@ EITHER_SOURCE = """
     [
         ({"ml.tracking.runs_90d": 25, "ml.registry.models": UnknownReason.NOT_CONFIGURED}, "pass", None),
         ({"ml.tracking.runs_90d": UnknownReason.DENIED, "ml.registry.models": 2}, "pass", None),
-        (
-            {"ml.tracking.runs_90d": 3, "ml.registry.models": UnknownReason.NOT_APPLICABLE},
-            "unknown",
-            "not_applicable",
-        ),
+        # not applicable (an empty population) drops out: the known operand decides
+        ({"ml.tracking.runs_90d": 3, "ml.registry.models": UnknownReason.NOT_APPLICABLE}, "fail", None),
         ({"ml.tracking.runs_90d": 3, "ml.registry.models": 0}, "fail", None),
         ({}, "unknown", "not_configured"),
     ],
