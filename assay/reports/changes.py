@@ -13,6 +13,7 @@ _STATUS = {
     "pass": "[green]pass[/]",
     "fail": "[red]fail[/]",
     "unknown": "[yellow]unknown[/]",
+    "not_applicable": "[dim]not applicable[/]",
     None: "[dim]—[/]",
 }
 

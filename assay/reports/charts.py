@@ -246,7 +246,7 @@ def cell_text(area: AreaResult, level: int) -> str:
         return "–"
     counts = [
         (sum(1 for c in at if c.status == s), mark)
-        for s, mark in (("pass", "✓"), ("fail", "✗"), ("unknown", "?"))
+        for s, mark in (("pass", "✓"), ("fail", "✗"), ("unknown", "?"), ("not_applicable", "–"))
     ]
     return " ".join(f"{mark}{n}" for n, mark in counts if n)
 

@@ -10,7 +10,12 @@ from assay.evidence import Bundle
 from assay.reports import findings, formatting
 from assay.scoring import Results
 
-_MARK = {"pass": "[green]pass[/]", "fail": "[red]fail[/]", "unknown": "[yellow]unknown[/]"}
+_MARK = {
+    "pass": "[green]pass[/]",
+    "fail": "[red]fail[/]",
+    "unknown": "[yellow]unknown[/]",
+    "not_applicable": "[dim]not applicable[/]",
+}
 
 
 def find_area(results: Results, wanted: str):  # type: ignore[no-untyped-def]
@@ -56,7 +61,7 @@ def print_explanation(console: Console, results: Results, bundle: Bundle | None,
             else f"{s.name}: unknown ({s.reason})"
             for s in c.signals
         )
-        if c.status == "unknown" and c.message:
+        if c.status in ("unknown", "not_applicable") and c.message:
             sigs = f"{sigs}\n[dim]{c.message}[/]" if sigs else f"[dim]{c.message}[/]"
         subjects = []
         for eid in c.evidence[:5]:

@@ -126,7 +126,7 @@ def observed(criterion: CriterionResult) -> str:
         parts += [f"{s.name} unknown ({s.reason})" for s in criterion.signals if s.status != "ok"]
     parts += [f"{a.id} level {formatting.level_range(a.level, a.upper)}" for a in criterion.areas]
     text = "; ".join(parts)
-    if criterion.status == "unknown" and criterion.message:
+    if criterion.status in ("unknown", "not_applicable") and criterion.message:
         text = f"{text}; {criterion.message}" if text else criterion.message
     return text
 

@@ -5,8 +5,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-STATUS_MARK = {"pass": "✅ pass", "fail": "❌ fail", "unknown": "❔ unknown"}
-STATUS_ICON = {"pass": "✅", "fail": "❌", "unknown": "❔"}
+STATUS_MARK = {
+    "pass": "✅ pass",
+    "fail": "❌ fail",
+    "unknown": "❔ unknown",
+    "not_applicable": "➖ not applicable",
+}
+STATUS_ICON = {"pass": "✅", "fail": "❌", "unknown": "❔", "not_applicable": "➖"}
 VERDICT = {"pass": "met", "fail": "not met", "unknown": "open", "not_applicable": "not applicable"}
 
 # Words that read better upper-cased when a scope slug becomes an organisation name.

@@ -30,7 +30,7 @@ def render_junit(results: Results) -> str:
 
 def _suite(results: Results, rs: RulesetResult, area: AreaResult) -> ET.Element:
     failures = sum(1 for c in area.criteria if c.status == "fail")
-    skipped = sum(1 for c in area.criteria if c.status == "unknown")
+    skipped = sum(1 for c in area.criteria if c.status in ("unknown", "not_applicable"))
     suite = ET.Element(
         "testsuite",
         name=f"{rs.id}:{area.id}",
@@ -73,6 +73,8 @@ def _case(rs: RulesetResult, area: AreaResult, c: CriterionResult) -> ET.Element
     elif c.status == "unknown":
         reason = facts.reason_words(c.reason)
         ET.SubElement(case, "skipped", message=f"unknown ({reason}): {c.message or observed}")
+    elif c.status == "not_applicable":  # an empty population: neither met nor failed
+        ET.SubElement(case, "skipped", message=f"not applicable: {c.message or observed}")
     if c.status != "unknown" or c.evidence:
         out = ET.SubElement(case, "system-out")
         lines = [f"Observed: {observed}"] if c.status != "fail" else []

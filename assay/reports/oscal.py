@@ -26,7 +26,11 @@ from assay.scoring import AreaResult, CriterionResult, Results, RulesetResult
 
 NAMESPACE = uuid.UUID("6f1d1b1e-3c2a-5d7e-9a41-8b0c2f7e5a10")
 PROP_NS = "urn:assay:oscal"  # properties assay defines (OSCAL wants them namespaced)
-_STATE = {"pass": ("satisfied", "pass"), "fail": ("not-satisfied", "fail")}
+_STATE = {
+    "pass": ("satisfied", "pass"),
+    "fail": ("not-satisfied", "fail"),
+    "not_applicable": ("satisfied", "other"),  # an empty population: nothing to fail (remarks say so)
+}
 
 
 def _trestle() -> tuple[Any, Any]:
@@ -200,6 +204,8 @@ def _finding(
     remarks = None
     if str(c.status) == "unknown":
         remarks = f"Open, not failed: {narrative.open_reason(ctx, c, area)}."
+    elif str(c.status) == "not_applicable":
+        remarks = f"Not applicable: {c.message or 'the population it is about is empty'}."
     props = [
         _prop(common, "assay-status", str(c.status)),
         _prop(common, "level", str(c.level)),

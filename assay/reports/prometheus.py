@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from assay.scoring import Results
 
-STATUSES = ("pass", "fail", "unknown")
+STATUSES = ("pass", "fail", "unknown", "not_applicable")
 
 
 def render_prometheus(results: Results) -> str:

@@ -29,7 +29,7 @@ def render_sarif(results: Results, artifact: str = "audit.yaml") -> str:
         for area in rs.areas:
             for c in area.criteria:
                 rules.append(_rule(rs, area, c))
-                if c.status != "pass":
+                if c.status not in ("pass", "not_applicable"):
                     found.append(_result(results, rs, area, c, len(rules) - 1, artifact))
                 level = "error" if c.kind == "required" else "warning"
                 found += sarif_resources.extra_results(results, rs, area, c, len(rules) - 1, artifact, level)

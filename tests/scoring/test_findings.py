@@ -320,7 +320,7 @@ def test_every_member_waived_is_not_applicable(tmp_path, bundle, rulesets, catal
         rulesets,
     )
     owned = criterion(score(bundle, rulesets, catalog, waivers=waivers), "alpha.owned")
-    assert owned.status == "unknown" and owned.reason == "not_applicable"
+    assert owned.status == "not_applicable" and owned.reason == "not_applicable"
     assert owned.resource_counts is not None and owned.resource_counts.waived == 6
 
 
