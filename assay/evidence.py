@@ -119,6 +119,8 @@ class SignalSpec(BaseModel):
     description: str
     source: str = ""
     reads: tuple[str, ...] = ()  # the sources whose evidence it reads (several for a cross-source signal)
+    requires: tuple[str, ...] = ()  # those of them it cannot be decided without
+    decided_by: tuple[tuple[str, ...], ...] = ()  # the sets of sources, any one of which suffices
 
 
 class MemberStatus(StrEnum):

@@ -40,6 +40,22 @@ def rules_list() -> None:
     print_rulesets(out_console, load_rulesets(builtin_ruleset_ids(), [], catalog))
 
 
+@rules_app.command("sources")
+def rules_sources(
+    fmt: Annotated[str, typer.Option("--format", "-f", help="table, md or json.")] = "table",
+) -> None:
+    """Which sources can decide each criterion of the built-in rulesets (from the signal catalog)."""
+    from assay.collectors.base import installed_collectors
+    from assay.reports.catalog import render_criterion_sources
+    from assay.scoring import builtin_ruleset_ids, load_rulesets
+    from assay.scoring.sources import criterion_sources
+    from assay.ui import out_console
+
+    catalog = installed_collectors().catalog()
+    rows = criterion_sources(load_rulesets(builtin_ruleset_ids(), [], catalog), catalog)
+    sys.stdout.write(render_criterion_sources(out_console, rows, fmt))
+
+
 @rules_app.command("show")
 def rules_show(ruleset_id: Annotated[str, typer.Argument(metavar="ID")]) -> None:
     """Print a ruleset as YAML (valid input for `rules validate` and `--ruleset`)."""

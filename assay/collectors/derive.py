@@ -244,12 +244,16 @@ class SignalSet:
         description: str,
         unit: str = "",
         sources: tuple[str, ...] | None = None,
+        requires: tuple[str, ...] = (),
     ) -> Callable[[SignalFunction], SignalFunction]:
         """Declare a signal on the function that computes it.
 
-        ``sources`` lists the collectors whose evidence the function may read; the signal is unknown only
-        when none of them is available (the function decides what a partial view means).
+        ``sources`` lists the collectors whose evidence the function may read; the signal is unknown when
+        none of them is available (the function decides what a partial view means), or when one of
+        ``requires`` (e.g. the source that defines the population) is not.
         """
+
+        any_of = tuple(sources or (self.source,))
 
         def register(fn: SignalFunction) -> SignalFunction:
             if name in self._declared:
@@ -261,9 +265,11 @@ class SignalSet:
                 confidence=confidence,
                 description=description,
                 source=self.source,
-                reads=tuple(sources or (self.source,)),
+                reads=tuple(dict.fromkeys((*requires, *any_of))),
+                requires=tuple(requires),
+                decided_by=_decided_by(any_of, requires),
             )
-            self._declared[name] = DeclaredSignal(spec, fn, spec.reads)
+            self._declared[name] = DeclaredSignal(spec, fn, any_of)
             return fn
 
         return register
@@ -287,8 +293,9 @@ class SignalSet:
 
     def _derive_one(self, declared: DeclaredSignal, view: EvidenceView) -> Signal:
         name = declared.spec.name
-        if not any(view.available(s) for s in declared.sources):
-            why = view.unavailable_reason(declared.sources[0])
+        missing = [s for s in declared.spec.requires if not view.available(s)]
+        if missing or not any(view.available(s) for s in declared.sources):
+            why = view.unavailable_reason((missing or declared.sources)[0])
             return Signal.unknown(name, self.source, why.reason, why.message, why.evidence)
         try:
             measured = declared.fn(view)
@@ -307,6 +314,13 @@ class SignalSet:
             list(measured.members),
             measured.aggregate,
         )
+
+
+def _decided_by(any_of: tuple[str, ...], requires: tuple[str, ...]) -> tuple[tuple[str, ...], ...]:
+    """Every required source plus any one of the others; a required source among them suffices alone."""
+    if set(any_of) & set(requires):
+        return (tuple(sorted(requires)),)
+    return tuple(tuple(sorted({*requires, s})) for s in any_of)
 
 
 def _normalise(value: SignalValue) -> SignalValue:

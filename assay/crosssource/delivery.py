@@ -69,6 +69,7 @@ def _jobs_of(jobs: dict[str, list[Evidence]], population: list[Evidence]) -> lis
     type=SignalType.RATIO,
     confidence=H,
     sources=BOTH,
+    requires=("github",),
     description="Share of active repositories with a CI run on the default branch in the last 30 days "
     "(GitHub check suites and commit statuses, Jenkins jobs mapped to the repository by SCM URL).",
 )
@@ -82,6 +83,7 @@ def ci_coverage(view: EvidenceView) -> Measured:
     type=SignalType.RATIO,
     confidence=H,
     sources=BOTH,
+    requires=("github",),
     description="Share of active ML repositories with a CI run on the default branch in the last 30 days.",
 )
 def ci_ml_coverage(view: EvidenceView) -> Measured:
@@ -94,6 +96,7 @@ def ci_ml_coverage(view: EvidenceView) -> Measured:
     type=SignalType.RATIO,
     confidence=H,
     sources=BOTH,
+    requires=("github",),
     description="Share of completed default-branch CI runs in the last 30 days that succeeded (GitHub "
     "checks on active repositories and Jenkins builds).",
 )
@@ -137,6 +140,7 @@ def _tests_ratio(view: EvidenceView, population: list[Evidence], what: str) -> M
     type=SignalType.RATIO,
     confidence=M,
     sources=BOTH,
+    requires=("github",),
     description="Share of active repositories whose CI runs tests (a GitHub Actions workflow running a "
     "test command, or a Jenkins job publishing test reports).",
 )
@@ -150,6 +154,7 @@ def tests_ratio(view: EvidenceView) -> Measured:
     type=SignalType.RATIO,
     confidence=M,
     sources=BOTH,
+    requires=("github",),
     description="Share of active ML repositories whose CI runs tests.",
 )
 def ml_tests_ratio(view: EvidenceView) -> Measured:
@@ -190,6 +195,7 @@ def _service(job: Evidence) -> str:
     confidence=H,
     unit="services",
     sources=BOTH,
+    requires=("github",),
     description="Services deployed by automation in the last 90 days (GitHub deployments created by a bot "
     "or workflow, Jenkins deploy builds not started by hand).",
 )

@@ -77,6 +77,7 @@ def _cited(found: dict[str, Service]) -> list[Evidence]:
     confidence=H,
     unit="days per 90 days",
     sources=BOTH,
+    requires=("github",),
     description="DORA deployment frequency as deployment days: the median, over services that deploy to "
     "production, of distinct days with a successful production deployment in the last 90 days (0 when "
     "nothing was deployed).",
@@ -96,6 +97,7 @@ def deployment_days(view: EvidenceView) -> Measured:
     confidence=H,
     unit="seconds",
     sources=BOTH,
+    requires=("github",),
     description="DORA lead time for changes: the median time from opening a pull request to the first "
     "successful production deployment of its repository after the merge (last 90 days).",
 )
@@ -129,6 +131,7 @@ def lead_time(view: EvidenceView) -> Measured:
     type=SignalType.RATIO,
     confidence=H,
     sources=BOTH,
+    requires=("github",),
     description="DORA change failure rate: the share of production deployments in the last 90 days that "
     "failed.",
 )
@@ -154,6 +157,7 @@ def change_failure_rate(view: EvidenceView) -> Measured:
     confidence=H,
     unit="seconds",
     sources=BOTH,
+    requires=("github",),
     description="DORA failed-deployment recovery time: the median time from a failed production deployment "
     "to the next successful one of the same service (last 90 days).",
 )

@@ -14,8 +14,6 @@ from assay.kinds import prometheus as prom
 from assay.kinds.prometheus import model_rows, models_alerted_by, models_by_metric, rules_of, series
 from assay.kinds.prometheus_metrics import is_drift_metric
 
-WITH_MODELS = (prom.SOURCE, *SOURCES)
-
 
 def _coverage(view: EvidenceView, watched: Iterable[str], extra: list[Evidence]) -> Measured:
     prod, _ = production_models(view)
@@ -34,7 +32,8 @@ def _coverage(view: EvidenceView, watched: Iterable[str], extra: list[Evidence])
     confidence=M,
     description="Share of production models (MLflow production aliases, InService SageMaker endpoints, Azure "
     "ML online endpoints) with model metrics in Prometheus, joined on the model label.",
-    sources=WITH_MODELS,
+    sources=SOURCES,
+    requires=(prom.SOURCE,),
 )
 def model_coverage(view: EvidenceView) -> Measured:
     """Production models whose name appears as a model label value on a model metric."""
@@ -46,7 +45,8 @@ def model_coverage(view: EvidenceView) -> Measured:
     type=SignalType.RATIO,
     confidence=H,
     description="Share of production models whose model metrics an alerting rule watches.",
-    sources=WITH_MODELS,
+    sources=SOURCES,
+    requires=(prom.SOURCE,),
 )
 def alerted_coverage(view: EvidenceView) -> Measured:
     """Production models covered by an alerting rule on a model metric labelled with them."""
@@ -61,7 +61,8 @@ def alerted_coverage(view: EvidenceView) -> Measured:
     type=SignalType.RATIO,
     confidence=H,
     description="Share of production models with a drift metric in Prometheus labelled with their name.",
-    sources=WITH_MODELS,
+    sources=SOURCES,
+    requires=(prom.SOURCE,),
 )
 def drift_coverage(view: EvidenceView) -> Measured:
     """Production models whose drift is measured continuously."""

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict
 
 from rich.console import Console
 from rich.table import Table
 
 from assay.errors import AssayError
 from assay.evidence import SignalSpec
+from assay.scoring.sources import CriterionSources
 
 _CONFIDENCE = {"H": "high (a direct artifact)", "M": "medium (indirect)", "L": "low (a behavioural proxy)"}
 
@@ -62,3 +64,29 @@ def print_rulesets(console: Console, rulesets: list) -> None:  # type: ignore[ty
             counts = [sum(1 for c in area.criteria if c.level == lv) for lv in range(2, 6)]
             table.add_row(area.id, area.title, *[str(n) for n in counts], ", ".join(area.sources))
         console.print(table)
+
+
+def render_criterion_sources(console: Console, rows: Sequence[CriterionSources], fmt: str) -> str:
+    """The criteria and the sources that can decide each: a terminal table (printed), Markdown or JSON."""
+    if fmt == "json":
+        return json.dumps([{**asdict(r), "decided_by": r.text()} for r in rows], indent=2) + "\n"
+    if fmt == "md":
+        lines = [
+            "| Ruleset | Area | Level | Criterion | Decided by |",
+            "|---|---|---|---|---|",
+            *(
+                f"| {r.ruleset} | {r.area} | {r.level} | `{r.criterion}` {r.title} | {r.text()} |"
+                for r in rows
+            ),
+        ]
+        return "\n".join(lines) + "\n"
+    if fmt != "table":
+        raise AssayError(f"--format {fmt!r} is not supported; choose table, md or json")
+    table = Table(title=f"{len(rows)} criteria: which sources can decide each", title_justify="left")
+    for col in ("ruleset", "area", "level", "criterion", "decided by"):
+        table.add_column(col, overflow="fold")
+    for r in rows:
+        table.add_row(r.ruleset, r.area, str(r.level), r.criterion, r.text())
+    console.print(table)
+    console.print('"a or b": either source alone decides it; "a + b": both are needed.')
+    return ""

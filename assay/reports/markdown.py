@@ -60,6 +60,7 @@ def template_filters() -> dict[str, object]:
         "ts": formatting.timestamp,
         "ts_s": formatting.timestamp_s,
         "words": formatting.join_words,
+        "score": lambda x: f"{x:g}",  # ML Test Score points: 0, 0.5, 1, 3.5
     }
 
 

@@ -12,10 +12,12 @@ from typing import Any
 from assay.errors import RulesetError
 from assay.evidence import Bundle, Signal, SignalSpec, SignalStatus, UnknownReason
 from assay.evidence import Confidence as SignalConfidence
+from assay.scoring.crosswalk import crosswalk
 from assay.scoring.expressions import evaluate, junctions, nest, references
 from assay.scoring.findings import Findings
 from assay.scoring.levels import TOP, confidence, coverage, staged_level
 from assay.scoring.logic import Truth, decide
+from assay.scoring.ml_test_score import ml_test_score
 from assay.scoring.model import Area, Criterion, Ruleset, area_key
 from assay.scoring.paperwork import Paperwork
 from assay.scoring.results import (
@@ -67,6 +69,7 @@ def score(
         rulesets=[_ruleset_result(rs, scored, observed) for rs in rulesets],
         attestations=attested,
         waivers=waived,
+        ml_test_score=ml_test_score(bundle.signal_map()),
     )
 
 
@@ -98,6 +101,7 @@ def _ruleset_result(
             observed_level=min(observed[area.key].level for area in ruleset.areas),
         ),
         areas=areas,
+        crosswalk=crosswalk(ruleset, areas),
     )
 
 

@@ -9,10 +9,11 @@ itself not applicable (SIGNALS.md, "Unknown and not applicable").
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping, Set
 from enum import Enum
+from typing import Any
 
-from assay.scoring.expressions import Junction
+from assay.scoring.expressions import Junction, evaluate, junctions, nest, references
 
 
 class Truth(Enum):
@@ -66,3 +67,22 @@ def decide(tree: Junction, leaf: Callable[[str], Truth]) -> Truth:
     if tree.op == "and":
         return all_of(parts)
     return negation(parts[0])
+
+
+def truth_of(source: str, known: Mapping[str, Any], unknown: Set[str], inapplicable: Set[str]) -> Truth:
+    """The four-valued truth of an expression over signal values; a leaf CEL cannot evaluate is unknown."""
+    context = {"signals": nest(known)}
+
+    def leaf(text: str) -> Truth:
+        names = set(references(text).signals)
+        if names & unknown:
+            return Truth.UNKNOWN
+        if names & inapplicable:
+            return Truth.NOT_APPLICABLE
+        try:
+            value = evaluate(text, context)
+        except Exception:  # a missing or mistyped value: the evidence cannot say
+            return Truth.UNKNOWN
+        return Truth.of(value) if isinstance(value, bool) else Truth.UNKNOWN
+
+    return decide(junctions(source), leaf)

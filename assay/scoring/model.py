@@ -92,6 +92,14 @@ class Area(Located):
         return area_key(self.id)
 
 
+class CrosswalkBasis(BaseModel):
+    """Which areas a ruleset's crosswalk to the published MLOps models rests on (default: all)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    areas: list[str] = Field(default_factory=list)
+
+
 class Ruleset(Located):
     """A maturity model: level names, named thresholds and its areas."""
 
@@ -104,6 +112,7 @@ class Ruleset(Located):
     levels: dict[int, str]
     params: dict[str, ParamValue] = Field(default_factory=dict)
     areas: list[Area] = Field(min_length=1)
+    crosswalk: CrosswalkBasis | None = None
 
     @field_validator("levels")
     @classmethod

@@ -222,14 +222,65 @@ class AreaResult(_ResultModel):
     next_steps: list[NextStep] = Field(default_factory=list)
 
 
+class Crosswalk(_ResultModel):
+    """A ruleset's level read on the models practitioners quote (Microsoft 0–4, Google 0–2, AWS roadmap)."""
+
+    level: int
+    upper: int
+    areas: list[str]
+    microsoft: str
+    google: str
+    aws: str
+    note: str
+
+
+MLTestStatus = Literal["automatic", "exists", "absent", "unknown", "not_observable"]
+ML_TEST_SCORE_LABEL = "a lower bound from infrastructure evidence"
+
+
+class MLTest(_ResultModel):
+    """One ML Test Score test: 1 runs automatically, 0.5 the practice exists, 0 absent or not observable."""
+
+    id: str
+    title: str
+    score: float
+    status: MLTestStatus
+    open: bool = False  # an unknown signal could raise it
+    signals: list[str] = Field(default_factory=list)
+
+
+class MLTestSection(_ResultModel):
+    """A section of the rubric: its score is the sum of its tests'."""
+
+    id: str
+    title: str
+    score: float
+    observable: int
+    tests: list[MLTest] = Field(default_factory=list)
+
+
+class MLTestScore(_ResultModel):
+    """The ML Test Score (Breck et al. 2017): the minimum of the section scores, a lower bound because the
+    tests infrastructure cannot show score 0."""
+
+    label: str = ML_TEST_SCORE_LABEL
+    score: float
+    sections: list[MLTestSection] = Field(default_factory=list)
+    not_observable: list[str] = Field(default_factory=list)
+    unknown: list[str] = Field(default_factory=list)
+
+
 class RulesetResult(_ResultModel):
     """One ruleset's areas; its overall range is the minimum over its areas (the weakest holds it back)."""
+
+    omit_when_none: ClassVar[tuple[str, ...]] = ("crosswalk",)
 
     id: str
     title: str
     levels: dict[str, str]
     overall: LevelRange
     areas: list[AreaResult]
+    crosswalk: Crosswalk | None = None
 
 
 class AttestationEntry(_ResultModel):
@@ -277,7 +328,7 @@ class WaiversApplied(_ResultModel):
 class Results(_ResultModel):
     """Everything one scoring run concluded, citing the bundle it read."""
 
-    omit_when_none: ClassVar[tuple[str, ...]] = ("attestations", "waivers")
+    omit_when_none: ClassVar[tuple[str, ...]] = ("attestations", "waivers", "ml_test_score")
 
     schema_: Literal["assay/result/v1"] = Field(default=RESULTS_SCHEMA, alias="schema")
     generated_at: datetime
@@ -287,6 +338,7 @@ class Results(_ResultModel):
     rulesets: list[RulesetResult] = Field(min_length=1)
     attestations: AttestationsApplied | None = None
     waivers: WaiversApplied | None = None
+    ml_test_score: MLTestScore | None = None
 
     def area(self, area_id: str) -> AreaResult | None:
         """The result of area `area_id` in whichever ruleset holds it."""

@@ -125,6 +125,8 @@ def dump_ruleset_yaml(ruleset: Ruleset) -> str:
             for area in ruleset.areas
         ],
     }
+    if ruleset.crosswalk is not None:
+        doc["crosswalk"] = {"areas": list(ruleset.crosswalk.areas)}
     body = yaml.safe_dump(doc, sort_keys=False, allow_unicode=True, width=110, default_flow_style=False)
     return f"# Ruleset {ruleset.id} as assay loaded it (overrides applied).\n{body}"
 

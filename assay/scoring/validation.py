@@ -30,6 +30,7 @@ def validate_rulesets(rulesets: Sequence[Ruleset], catalog: Mapping[str, SignalS
     _unique_ids(rulesets)
     areas = {area.key: area for rs in rulesets for area in rs.areas}
     for ruleset in rulesets:
+        _check_crosswalk(ruleset)
         for _, criterion in ruleset.criteria():
             if criterion.when is None:
                 continue
@@ -39,6 +40,18 @@ def validate_rulesets(rulesets: Sequence[Ruleset], catalog: Mapping[str, SignalS
             else:
                 _check_expression(criterion, ruleset, areas, catalog)
     dependency_order(rulesets)
+
+
+def _check_crosswalk(ruleset: Ruleset) -> None:
+    if ruleset.crosswalk is None:
+        return
+    known = {area.id for area in ruleset.areas}
+    for area_id in ruleset.crosswalk.areas:
+        if area_id not in known:
+            raise RulesetError(
+                f"{ruleset.origin}: ruleset {ruleset.id}: crosswalk.areas names {area_id!r}, which is not "
+                f"one of its areas ({', '.join(sorted(known))})"
+            )
 
 
 def dependency_order(rulesets: Sequence[Ruleset]) -> list[tuple[Ruleset, Area]]:

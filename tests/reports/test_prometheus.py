@@ -39,12 +39,12 @@ def test_criterion_status_is_a_state_set(sample_results: Results) -> None:
         for s in samples
         if s.labels["criterion"] == "model-development.reproducibility"
     }
-    assert repro == {"pass": 0, "fail": 1, "unknown": 0}
+    assert repro == {"pass": 0, "fail": 1, "unknown": 0, "not_applicable": 0}
     review = [s for s in samples if s.labels["criterion"] == "collaboration.code-review" and s.value == 1]
     assert [(s.labels["status"], s.labels["level"], s.labels["kind"]) for s in review] == [
         ("unknown", "3", "required")
     ]
-    assert len(samples) == 3 * 17
+    assert len(samples) == 4 * 17  # one sample per status: pass, fail, unknown, not applicable
 
 
 def test_audit_info_and_timestamp(sample_results: Results) -> None:

@@ -72,6 +72,8 @@ SIGNAL_READS: dict[str, list[str]] = {
     "secops.automated_remediation.ratio": ["security_settings"],
     "secops.dependency_scanning.ratio": [],
     "secops.code_scanning.ratio": ["workflows"],
+    "secops.github.pipeline_scan_ratio": ["workflows"],
+    "secops.github.auto_promotion_ratio": [],
     "secops.alerts.critical_open_over_30d": ALERTS,
     "secops.alerts.critical_open_max_age_days": ALERTS,
     "secops.remediation.median_days": ALERTS,

@@ -76,6 +76,24 @@ DEPLOYS = re.compile(
     re.IGNORECASE | re.MULTILINE,
 )
 CODE_SCANNING = re.compile(r"github/codeql-action|upload-sarif|codeql", re.IGNORECASE)
+# Security scanners run as workflow steps: SAST, dependency review and audit, container/IaC image scanning,
+# secret scanning. Any of them makes the workflow a scanning pipeline (SecOps level 3).
+SECURITY_SCANNERS = re.compile(
+    r"github/codeql-action|actions/dependency-review-action|aquasecurity/trivy-action|\btrivy\b|"
+    r"anchore/scan-action|\bgrype\b|snyk/actions|\bsnyk (test|monitor|container|code|iac)\b|"
+    r"returntocorp/semgrep|semgrep/semgrep|\bsemgrep\b|sonarsource/|sonar-scanner|checkmarx|"
+    r"bridgecrewio/checkov|\bcheckov\b|tfsec|\bbandit\b|gitleaks|trufflehog|ossf/scorecard-action|"
+    r"owasp[-/ ]?dependency-check|\bpip-audit\b|npm audit|docker scout|anchore/sbom-action",
+    re.IGNORECASE,
+)
+# Infrastructure as code planned or applied from a workflow: the mark of an infrastructure repository.
+IAC_PIPELINE = re.compile(
+    r"\b(terraform|tofu|terragrunt)\b[^\n]*\b(plan|apply)\b|hashicorp/setup-terraform|opentofu/setup-opentofu|"
+    r"\bpulumi (up|preview)\b|pulumi/actions|\baz deployment\b|azure/arm-deploy|azure/bicep|"
+    r"aws cloudformation (deploy|create-stack|update-stack|create-change-set)|"
+    r"aws-actions/aws-cloudformation-github-deploy|\b(sam|cdk) deploy\b|\bcdk diff\b",
+    re.IGNORECASE,
+)
 RAI = re.compile(
     r"responsible[ -]ai|fairness|\bbias\b|model card|explainab|ethic|privacy impact|harm", re.IGNORECASE
 )
@@ -130,13 +148,17 @@ def codeowners(text: str | None, org: str) -> dict[str, Any] | None:
 
 
 def workflow_flags(name: str, text: str | None) -> dict[str, Any]:
-    """What one workflow file does, from its text: tests, deploys, code scanning, schedule."""
+    """What one workflow file does, from its text: tests, deploys, code scanning, security scanning,
+    infrastructure plans or applies, schedule."""
     body = text or ""
+    code_scanning = bool(CODE_SCANNING.search(body)) or "codeql" in name.lower()
     return {
         "file": name,
         "tests": bool(TESTS.search(body)),
         "deploy": bool(DEPLOYS.search(body)),
-        "code_scanning": bool(CODE_SCANNING.search(body)) or "codeql" in name.lower(),
+        "code_scanning": code_scanning,
+        "security_scan": code_scanning or bool(SECURITY_SCANNERS.search(body)),
+        "infrastructure": bool(IAC_PIPELINE.search(body)),
         "schedule": bool(re.search(r"^\s*schedule:", body, re.MULTILINE)),
     }
 
