@@ -18,7 +18,7 @@ from assay.scoring import Results, load_rulesets, score
 
 pytestmark = [pytest.mark.integration, pytest.mark.xdist_group("aws")]
 
-ESTATES = ["aurora-dynamics", "borealis-health", "cygnus-ai"]
+ESTATES = ["aurora-dynamics", "borealis-health", "cygnus-ai", "dorado-freight", "eridanus-energy"]
 CLOUD_AREAS = ("cloudops", "secops", "dataops", "mlops", "aiops")
 
 
@@ -88,3 +88,28 @@ def test_aurora_cloud_criteria_fail_rather_than_unknown() -> None:
         "monitoring.drift-coverage",
     ]
     assert {c: criteria[c] for c in decided_by_clouds} == {c: "fail" for c in decided_by_clouds}
+
+
+def _criteria(results: Results) -> dict[str, str]:
+    return {c.id: c.status.value for rs in results.rulesets for a in rs.areas for c in a.criteria}
+
+
+def test_github_actions_alone_decide_pipeline_scanning_and_automatic_promotion() -> None:
+    """Dorado Freight runs no Jenkins: its deploy workflows' scanners and unreviewed-but-gated production
+    promotions decide SecOps 3 and 4; what only Jenkins shows (model CD, validation gates) stays open."""
+    bundle, results = audit("dorado-freight")
+    assert next(c for c in bundle.collectors if c.name == "jenkins").status == "not_configured"
+    got = _criteria(results)
+    assert got["secops.pipeline-scanning"] == got["secops.auto-promotion"] == "pass"
+    assert got["mlops.model-cd"] == got["mlops.validation-gate"] == "unknown"
+    signals = bundle.signal_map()
+    # 10 of its 14 deploying repositories scan in their workflows; the infrastructure and Helm release
+    # repositories and two services that deploy without a deploy workflow of their own do not
+    assert signals["secops.github.pipeline_scan_ratio"].value == round(10 / 14, 4)
+
+
+def test_one_central_infrastructure_repository_serves_the_others() -> None:
+    """Eridanus Energy's service repositories hold no IaC; its Pulumi repository applies it for them."""
+    bundle, results = audit("eridanus-energy")
+    assert _criteria(results)["cloudops.iac-repos"] == "pass"
+    assert bundle.signal_map()["cloud.iac.repo_ratio"].value == 1.0

@@ -48,7 +48,7 @@ def criteria(bundle: Bundle) -> dict[str, dict[str, Any]]:
     }
 
 
-@pytest.mark.parametrize("name", ["aurora-dynamics", "borealis-health", "cygnus-ai"])
+@pytest.mark.parametrize("name", ["aurora-dynamics", "borealis-health", "cygnus-ai", "eridanus-energy"])
 def test_jenkins_criteria_follow_the_designed_levels(name: str) -> None:
     bundle = audit(name)
     assert next(r for r in bundle.collectors if r.name == "jenkins").status == "ok"
@@ -63,8 +63,9 @@ def test_jenkins_criteria_follow_the_designed_levels(name: str) -> None:
 
 def test_borealis_gates_deploys_by_hand_and_does_not_scan() -> None:
     got = criteria(audit("borealis-health"))
-    assert got["ai-cmm:secops"]["secops.pipeline-scanning"] == "fail"
-    assert got["ai-cmm:secops"]["secops.auto-promotion"] == "fail"
+    # Jenkins shows neither; GitHub Actions could show both and is not connected here, so they stay open.
+    assert got["ai-cmm:secops"]["secops.pipeline-scanning"] == "unknown"
+    assert got["ai-cmm:secops"]["secops.auto-promotion"] == "unknown"
     assert got["ai-cmm:mlops"]["mlops.training-pipeline"] == "pass"
     assert got["ai-cmm:mlops"]["mlops.model-cd"] == "fail"  # the deploy waits for a person
     # Training is started by hand, but with only Jenkins connected MLflow's retraining could still show
