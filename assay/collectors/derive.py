@@ -296,7 +296,10 @@ class SignalSet:
         missing = [s for s in declared.spec.requires if not view.available(s)]
         if missing or not any(view.available(s) for s in declared.sources):
             why = view.unavailable_reason((missing or declared.sources)[0])
-            return Signal.unknown(name, self.source, why.reason, why.message, why.evidence)
+            message = why.message
+            if not missing and len(declared.sources) > 1:
+                message = f"none of {', '.join(declared.sources)} was collected in this audit ({why.message})"
+            return Signal.unknown(name, self.source, why.reason, message, why.evidence)
         try:
             measured = declared.fn(view)
         except Unknown as unk:

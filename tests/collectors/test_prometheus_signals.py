@@ -187,7 +187,7 @@ def test_coverage_needs_a_production_model_list() -> None:
     v = derive(SERVING, group(alerting("Drift", "max by (model) (model_drift_score) > 0.3")))
     for name in ("coverage", "alerted_coverage", "drift_coverage"):
         assert v[f"monitoring.model.{name}"] is UnknownReason.NOT_CONFIGURED
-    assert "none was collected" in messages(SERVING)["monitoring.model.coverage"]
+    assert "none of mlflow, aws, azure was collected" in messages(SERVING)["monitoring.model.coverage"]
 
 
 def test_coverage_joins_mlflow_production_models() -> None:
