@@ -21,8 +21,8 @@ waivers:
     justification: CI templates hold no secrets
     approver: Head of security
     expires: 2099-12-31
-  - criterion: cloudops.iac-repos-all
-    justification: the legacy services are retired this quarter
+  - criterion: cloudops.self-service
+    justification: teams provision through the platform team's pipelines by design
     approver: CTO
     expires: 2099-12-31
   - criterion: secops.automated-remediation
@@ -92,8 +92,10 @@ def test_demo_applies_waivers_beside_the_resources(cygnus: Path) -> None:
         waived["subject"] == "cygnus-ai/ci-templates" and waived["waiver"]["approver"] == "Head of security"
     )
     assert push["resource_counts"]["waived"] == 1
-    iac = found["cloudops.iac-repos-all"]
-    assert iac["status"] == "pass" and iac["basis"] == "waived" and iac["waiver"]["approver"] == "CTO"
+    # (cygnus-ai's IaC now passes on evidence: its central infrastructure repository serves the rest)
+    waived_whole = found["cloudops.self-service"]
+    assert waived_whole["status"] == "pass" and waived_whole["basis"] == "waived"
+    assert waived_whole["waiver"]["approver"] == "CTO"
     remediation = found["secops.automated-remediation"]
     assert not any(r.get("waiver") for r in remediation["resources"]), "an expired waiver stops applying"
     states = {(e["criterion"], e["state"]) for e in results["waivers"]["entries"]}
