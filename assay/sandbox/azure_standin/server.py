@@ -50,6 +50,7 @@ class ArmStandIn:
         self.deny = set(deny or [])
         self.throttle = Counter(throttle or {})
         self.requests: list[tuple[str, str]] = []
+        self.responses: list[tuple[str, str, int, Any]] = []  # (method, path, status, body) as sent
         self._lock = threading.Lock()
         standin = self
 
@@ -64,6 +65,8 @@ class ArmStandIn:
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length) if length else b""
                 status, headers, payload = standin.handle(self.command, self.path, dict(self.headers), body)
+                with standin._lock:
+                    standin.responses.append((self.command, urlsplit(self.path).path, status, payload))
                 data = json.dumps(payload).encode() if payload is not None else b""
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json; charset=utf-8")
