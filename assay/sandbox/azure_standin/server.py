@@ -16,7 +16,7 @@ import threading
 from collections import Counter
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
 from assay.sandbox.azure_standin.estate import ArmEstate
 from assay.sandbox.azure_standin.tls import TlsFiles
@@ -106,7 +106,9 @@ class ArmStandIn:
         self, method: str, raw: str, headers: dict[str, str], body: bytes
     ) -> tuple[int, dict[str, str], Any]:
         parts = urlsplit(raw)
-        path = parts.path.rstrip("/")
+        path = unquote(parts.path).rstrip(
+            "/"
+        )  # clients percent-encode names (spaces, non-ASCII) as ARM expects
         query = parse_qs(parts.query)
         lower = path.lower()
         with self._lock:
