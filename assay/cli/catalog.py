@@ -52,7 +52,7 @@ def rules_show(ruleset_id: Annotated[str, typer.Argument(metavar="ID")]) -> None
 
 
 @rules_app.command("validate")
-def rules_validate(files: Annotated[list[Path], typer.Argument(metavar="FILE...")]) -> None:
+def rules_validate(files: Annotated[list[Path], typer.Argument(metavar="FILE")]) -> None:
     """Validate ruleset files against the installed signal catalog (exit 2 on the first error)."""
     from assay.collectors.base import installed_collectors
     from assay.scoring import load_rulesets

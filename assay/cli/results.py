@@ -109,7 +109,7 @@ def history_cmd(
         str | None, typer.Option("--area", help="Show one area's trend (AREA or RULESET:AREA).")
     ] = None,
     scope: Annotated[str | None, typer.Option("--scope", help="Only audits of this scope.")] = None,
-    limit: Annotated[int, typer.Option("--limit", help="The last N audits.", min=1)] = 20,
+    limit: Annotated[int, typer.Option("--limit", help="The last N audits (N >= 1).")] = 20,
     db: Annotated[str, typer.Option("--db", help="History store: a SQLite file or SQLAlchemy URL.")] = (
         DEFAULT_HISTORY
     ),
@@ -124,6 +124,8 @@ def history_cmd(
 
     if fmt not in ("table", "json"):
         raise AssayError(f"--format {fmt!r} is not supported; choose table or json")
+    if limit < 1:
+        raise AssayError(f"--limit {limit}: give a number of audits, 1 or more")
     with HistoryStore(db) as store:
         records = store.audits(scope=scope, limit=limit)
     if fmt == "json":
