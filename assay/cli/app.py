@@ -92,7 +92,9 @@ NoWaiversOpt = Annotated[bool, typer.Option("--no-waivers", help="Apply no waive
 FailOnDropOpt = Annotated[
     bool,
     typer.Option(
-        "--fail-on-drop", help="Exit 3 when any area's level fell since the previous audit of the same scope."
+        "--fail-on-drop",
+        help="Exit 3 when the evidence decides a lower level for an area than the last complete audit of "
+        "the same scope did (a fall caused by sources not read is reported, not failed; 4 with --strict).",
     ),
 ]
 
@@ -133,6 +135,13 @@ def _err(message: str) -> None:
     from assay.ui import err_console
 
     err_console.print(f"[red]error:[/] {redact(message)}", markup=True, highlight=False)
+
+
+def _note(message: str) -> None:
+    """A line the gate's reader needs (what was compared, what is undecided): on stderr, even with -q."""
+    from assay.ui import err_console
+
+    err_console.print(f"[yellow]note:[/] {message}", markup=True, highlight=False)
 
 
 _GLOBAL_FLAGS = ("--quiet", "-q", "--debug")

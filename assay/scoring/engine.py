@@ -12,6 +12,7 @@ from typing import Any
 from assay.errors import RulesetError
 from assay.evidence import Bundle, Signal, SignalSpec, SignalStatus, UnknownReason
 from assay.evidence import Confidence as SignalConfidence
+from assay.scoring.digest import ruleset_digest
 from assay.scoring.expressions import evaluate, nest, references
 from assay.scoring.findings import Findings
 from assay.scoring.levels import TOP, confidence, coverage, staged_level
@@ -96,6 +97,7 @@ def _ruleset_result(
             observed_level=min(observed[area.key].level for area in ruleset.areas),
         ),
         areas=areas,
+        digest=ruleset_digest(ruleset),
     )
 
 

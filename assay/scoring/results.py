@@ -221,13 +221,19 @@ class AreaResult(_ResultModel):
 
 
 class RulesetResult(_ResultModel):
-    """One ruleset's areas; its overall range is the minimum over its areas (the weakest holds it back)."""
+    """One ruleset's areas; its overall range is the minimum over its areas (the weakest holds it back).
+
+    `digest` identifies the rules as loaded (sha256), so a history can tell a rules change from a drop;
+    results written before it existed have none."""
+
+    omit_when_none: ClassVar[tuple[str, ...]] = ("digest",)
 
     id: str
     title: str
     levels: dict[str, str]
     overall: LevelRange
     areas: list[AreaResult]
+    digest: str | None = None
 
 
 class AttestationEntry(_ResultModel):
