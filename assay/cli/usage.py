@@ -70,6 +70,8 @@ class AssayGroup(TyperGroup):
 
     def get_command(self, ctx: Any, cmd_name: str) -> Any:
         command = super().get_command(ctx, cmd_name)
+        if isinstance(command, TyperGroup) and not isinstance(command, AssayGroup):
+            command.__class__ = AssayGroup  # a sub-app made with a plain typer.Typer(): same layout
         if command is not None and not isinstance(command, AssayGroup):
             plain_metavars(command.get_params(ctx))  # also the cached help option
         return command
