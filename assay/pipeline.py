@@ -16,6 +16,7 @@ from assay.config import AuditConfig
 from assay.errors import AssayError
 from assay.evidence import Bundle, write_bundle
 from assay.reports.facts import ReportMeta
+from assay.reports.gate import GateTargets
 from assay.reports.outputs import DEFAULT_FORMATS, FILE_NAMES, ReportInputs, atomic_write, write_formats
 from assay.scoring import Results, load_rulesets, results_to_json, score
 
@@ -52,6 +53,10 @@ class Thresholds:
             else:
                 overall = int(text)
         return cls(overall, areas)
+
+    def targets(self) -> GateTargets:
+        """What SARIF and JUnit fail on: these levels, or each area's next level when higher."""
+        return GateTargets(self.overall, dict(self.areas or {}))
 
     def breaches(self, results: Results) -> list[str]:
         """Every threshold the results fall below, in words."""
@@ -197,6 +202,7 @@ def write_outputs(
     recorded: Recorded | None = None,
     artifact: str = "audit.yaml",
     meta: ReportMeta | None = None,
+    thresholds: Thresholds | None = None,
 ) -> list[Path]:
     """Write the fixed-name outputs into ``out``: the bundle first (nothing collected is lost), then
     results.json (always: reports, explain and history read it), then each chosen report format."""
@@ -212,6 +218,7 @@ def write_outputs(
         previous=recorded.previous.results if recorded and recorded.previous else None,
         artifact=artifact,
         meta=meta or ReportMeta(),
+        gate=thresholds.targets() if thresholds else GateTargets(),
     )
     written += write_formats(out, [f for f in formats if f != "json"], inputs)
     return written

@@ -172,10 +172,17 @@ def score(
     results = scorer(bundle)
     target = out or bundle_path.parent
     recorded = pipeline.record_audit(opts.history, results, bundle, bundle_path=bundle_path, rescore=scorer)
+    thresholds = pipeline.Thresholds.parse(fail_under or [])
     pipeline.write_outputs(
-        target, results, bundle, write_evidence=False, formats=opts.formats, recorded=recorded
+        target,
+        results,
+        bundle,
+        write_evidence=False,
+        formats=opts.formats,
+        recorded=recorded,
+        thresholds=thresholds,
     )
-    _finish(results, bundle, target, pipeline.Thresholds.parse(fail_under or []), strict, opts, recorded)
+    _finish(results, bundle, target, thresholds, strict, opts, recorded)
 
 
 @app.command()
@@ -242,6 +249,7 @@ def _audit(cfg, registry, out, ruleset_files, thresholds, strict, opts, *, start
         recorded=recorded,
         artifact=opts.artifact,
         meta=pipeline.report_meta(cfg),
+        thresholds=thresholds,
     )
     _say(f"audit finished in {time.monotonic() - started:.1f} s")
     _finish(results, bundle, out, thresholds, strict, opts, recorded)
