@@ -53,8 +53,8 @@ def test_a_legacy_store_is_upgraded_in_place_and_keeps_its_audits(tmp_path: Path
         third, created = store.record(sample.results(bundle), bundle)
         assert created and third.id == 3
         assert (third.complete, third.incomplete) == (False, ["github (partial)"]), "the sample's GitHub"
-        again, created = store.record(records[0].results)
-        assert not created and again.id == 1
+        again, created = store.record(sample.results(bundle), bundle)
+        assert not created and again.id == 3, "the unique index holds after the upgrade"
     with sqlite3.connect(db) as conn:
         assert conn.execute(f"select version_num from {VERSION_TABLE}").fetchall() == [(head_revision(),)]
         assert conn.execute("select count(*) from assay_audits").fetchone() == (3,)
