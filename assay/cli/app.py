@@ -134,14 +134,15 @@ def _err(message: str) -> None:
     from assay.logs import redact
     from assay.ui import err_console
 
-    err_console.print(f"[red]error:[/] {redact(message)}", markup=True, highlight=False)
+    err_console.print(f"[red]error:[/] {redact(message)}", markup=True, highlight=False, soft_wrap=True)
 
 
 def _note(message: str) -> None:
     """A line the gate's reader needs (what was compared, what is undecided): on stderr, even with -q."""
+    from assay.logs import redact
     from assay.ui import err_console
 
-    err_console.print(f"[yellow]note:[/] {message}", markup=True, highlight=False)
+    err_console.print(f"[yellow]note:[/] {redact(message)}", markup=True, highlight=False, soft_wrap=True)
 
 
 _GLOBAL_FLAGS = ("--quiet", "-q", "--debug")
