@@ -182,6 +182,22 @@ def test_refused_controller_is_denied_naming_overall_read(
     assert err.value.reason is UnknownReason.DENIED and "Overall/Read" in err.value.message
 
 
+def test_a_controller_without_me_is_still_read(node_jenkins: JenkinsReplay) -> None:
+    """Recordings of Jenkins 1.x hold no /me answer; a 404 there is not a refusal: the listing decides."""
+    node_jenkins.faults.append(Fault(r"^/me/api/json$", 404))
+    evidence, ctx = collect(node_jenkins)
+    assert sorted(jobs(evidence)) == ["asdf", "test-e474800e-9d04-437a-8dd3-c29c7156185e"]
+    assert not ctx.errors
+
+
+def test_anonymous_refusal_says_to_configure_a_user(node_jenkins: JenkinsReplay) -> None:
+    node_jenkins.faults.append(Fault(r"^/me/api/json$", 403))
+    with pytest.raises(SourceUnavailable) as err:
+        collect(node_jenkins)
+    assert err.value.reason is UnknownReason.DENIED
+    assert "anonymous" in err.value.message and "collectors.jenkins.user" in err.value.message
+
+
 def test_nothing_readable_fails_the_source(node_jenkins: JenkinsReplay) -> None:
     node_jenkins.faults.append(Fault(r"^/job/", 500))
     node_jenkins.faults.append(Fault(r"^/pluginManager/", 500))
