@@ -71,7 +71,7 @@ class JenkinsCollector(Collector):
         # python-jenkins has no TLS option; its session honours `verify` (False, True or a CA bundle path).
         client._session.verify = (config.ca_bundle or True) if config.verify_tls else False
         deadline = time.monotonic() + config.timeout_seconds if config.timeout_seconds else math.inf
-        mount_retries(client._session, config.retries, config.max_retry_wait_seconds, deadline)
+        mount_retries(client._session, config.retries, config.max_retry_wait_seconds, deadline, ctx.progress)
         yield from _Reader(client, config, ctx).evidence()
 
     @classmethod
