@@ -5,7 +5,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from assay.collectors.derive import EvidenceView, Measured, Unknown, ratio, require_population
+from assay.collectors.derive import (
+    EvidenceView,
+    Measured,
+    Unknown,
+    member,
+    ratio,
+    require_population,
+    share_of,
+)
 from assay.collectors.prometheus.classify import (
     base_name,
     is_drift_metric,
@@ -34,7 +42,7 @@ from assay.collectors.prometheus.view import (
     series,
     signals,
 )
-from assay.evidence import Confidence, Evidence, SignalType, UnknownReason
+from assay.evidence import Aggregate, Confidence, Evidence, SignalType, UnknownReason
 
 H, M = Confidence.HIGH, Confidence.MEDIUM
 
@@ -52,7 +60,12 @@ def up_ratio(view: EvidenceView) -> Measured:
     up = sum(int(p.data.get("up", 0)) for p in pools)
     down = sum(int(p.data.get("down", 0)) for p in pools)
     require_population(up + down, "scraped Prometheus targets")
-    return Measured(ratio(up, up + down), pools)
+    members = [  # a scrape job passes when none of its targets is down
+        member(p.subject, int(p.data.get("down", 0)) == 0, p)
+        for p in pools
+        if int(p.data.get("up", 0)) + int(p.data.get("down", 0))
+    ]
+    return Measured(ratio(up, up + down), pools, members)
 
 
 @signals.signal(
@@ -104,8 +117,8 @@ def _coverage(view: EvidenceView, watched: Iterable[str], extra: list[Evidence])
         len(prod), "production models (MLflow aliases or InService SageMaker endpoints)", every
     )
     names = {normalise(w) for w in watched}
-    covered = [m for m in prod if m.known_as(names)]
-    return Measured(ratio(len(covered), len(prod)), [*extra, *every])
+    members = [member(m.name, m.known_as(names), m.evidence[0] if m.evidence else None) for m in prod]
+    return Measured(share_of(members), [*extra, *every], members, Aggregate.RATIO)
 
 
 @signals.signal(

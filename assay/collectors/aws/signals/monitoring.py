@@ -10,7 +10,7 @@ from assay.collectors.aws import kinds as aws
 from assay.collectors.aws.signals import common as c
 from assay.collectors.aws.signals.base import CLOUDS, H, signals
 from assay.collectors.azure import kinds as az
-from assay.collectors.derive import EvidenceView, Measured, ratio, require_population
+from assay.collectors.derive import EvidenceView, Measured, require_population
 from assay.evidence import Evidence, SignalType
 
 
@@ -56,7 +56,7 @@ def drift_coverage(view: EvidenceView) -> Measured:
     """Monitored production models over production models."""
     models, watched = _monitored(view, *_sources(view))
     require_population(len(models), "production cloud models (SageMaker or Azure ML endpoints)")
-    return Measured(ratio(len(watched), len(models)), models)
+    return Measured.share(models, watched)
 
 
 @signals.signal(
@@ -86,4 +86,4 @@ def data_capture(view: EvidenceView) -> Measured:
     c.need(view, "sagemaker.endpoints")
     prod = c.production_endpoints(view)
     require_population(len(prod), "production SageMaker endpoints")
-    return Measured(sum(1 for e in prod if e.data.get("data_capture")), prod)
+    return Measured.count(prod, [e for e in prod if e.data.get("data_capture")])
