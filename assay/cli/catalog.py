@@ -45,7 +45,9 @@ def rules_show(ruleset_id: Annotated[str, typer.Argument(metavar="ID")]) -> None
     """Print a ruleset as YAML (valid input for `rules validate` and `--ruleset`)."""
     from assay.collectors.base import installed_collectors
     from assay.scoring import dump_ruleset_yaml, load_rulesets
+    from assay.scoring.loader import check_builtin_ids
 
+    check_builtin_ids([ruleset_id], "rules show ID")
     catalog = installed_collectors().catalog()
     (ruleset,) = [r for r in load_rulesets([ruleset_id], [], catalog) if r.id == ruleset_id]
     sys.stdout.write(dump_ruleset_yaml(ruleset))

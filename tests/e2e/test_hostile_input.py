@@ -132,7 +132,7 @@ def good_results() -> dict:  # type: ignore[type-arg]
     [
         (lambda d: d["rulesets"][0]["areas"][0].update(level=-1), "greater than or equal to 0"),
         (lambda d: d["rulesets"][0]["areas"][0].update(level=10**30), "less than or equal to 5"),
-        (lambda d: d["rulesets"][0]["areas"][0].update(coverage=float("nan")), "NaN is not a JSON number"),
+        (lambda d: d["rulesets"][0]["areas"][0].update(coverage=float("nan")), "holds NaN, which is not"),
         (lambda d: d.pop("rulesets"), "malformed results at rulesets: Field required"),
         (lambda d: d["rulesets"][0]["areas"][0].pop("criteria"), "criteria: Field required"),
     ],

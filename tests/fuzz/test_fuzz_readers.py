@@ -298,3 +298,10 @@ def test_real_exit_path_sample(work: Workdir, cases: Counter, kind: str, data: s
     assert "Traceback" not in proc.stderr and "internal error" not in proc.stderr, proc.stderr[-2000:]
     if proc.returncode == 2:
         assert str(path) in proc.stderr, proc.stderr
+
+
+@given(data=BUNDLES)
+def test_bundle_reader_merge(work: Workdir, cases: Counter, data: bytes) -> None:
+    cases.tick()
+    path = work.write("evidence-shard-1-of-1.json.gz", data)
+    run_cli(["merge", str(path), "--out", str(path.parent / "merged")], named=str(path))
