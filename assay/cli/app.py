@@ -131,18 +131,26 @@ def _say(message: str) -> None:
 
 
 def _err(message: str) -> None:
+    from rich.markup import escape
+
     from assay.logs import redact
     from assay.ui import err_console
 
-    err_console.print(f"[red]error:[/] {redact(message)}", markup=True, highlight=False, soft_wrap=True)
+    # escape: a message quotes user input, which may look like markup ("[/x]" would even raise);
+    # soft_wrap: one line whatever the terminal width, so the sentence can be grepped from CI logs
+    line = f"[red]error:[/] {escape(redact(message))}"
+    err_console.print(line, markup=True, highlight=False, soft_wrap=True)
 
 
 def _note(message: str) -> None:
     """A line the gate's reader needs (what was compared, what is undecided): on stderr, even with -q."""
+    from rich.markup import escape
+
     from assay.logs import redact
     from assay.ui import err_console
 
-    err_console.print(f"[yellow]note:[/] {redact(message)}", markup=True, highlight=False, soft_wrap=True)
+    line = f"[yellow]note:[/] {escape(redact(message))}"
+    err_console.print(line, markup=True, highlight=False, soft_wrap=True)
 
 
 _GLOBAL_FLAGS = ("--quiet", "-q", "--debug")
