@@ -5,7 +5,7 @@ Collection is the only online step; scoring and reports are pure functions of th
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -16,11 +16,12 @@ from assay.config import AuditConfig
 from assay.errors import AssayError
 from assay.evidence import Bundle, write_bundle
 from assay.reports.facts import ReportMeta
+from assay.reports.gate import GateTargets
 from assay.reports.outputs import DEFAULT_FORMATS, FILE_NAMES, ReportInputs, atomic_write, write_formats
 from assay.scoring import Results, load_rulesets, results_to_json, score
 
 if TYPE_CHECKING:
-    from assay.history import AuditRecord
+    from assay.history import AuditRecord, Judgement
     from assay.reports.charts import TrendPoint
 
 RESULTS_NAME = FILE_NAMES["json"]
@@ -52,6 +53,10 @@ class Thresholds:
             else:
                 overall = int(text)
         return cls(overall, areas)
+
+    def targets(self) -> GateTargets:
+        """What SARIF and JUnit fail on: these levels, or each area's next level when higher."""
+        return GateTargets(self.overall, dict(self.areas or {}))
 
     def breaches(self, results: Results) -> list[str]:
         """Every threshold the results fall below, in words."""
@@ -89,11 +94,16 @@ def score_bundle(
     paper: Paper | None = None,
 ) -> Results:
     """Score ``bundle``; the paperwork files are validated whole (exit 2 on any bad entry) before use."""
-    if bundle.shard is not None:
-        raise AssayError(
-            f"this bundle is shard {bundle.shard} of a collection, and levels are judged on the whole "
-            "estate: join every shard with `assay merge PART… --out DIR` and score the merged bundle"
-        )
+    return scorer(registry, ruleset_ids, ruleset_files, paper)(bundle)
+
+
+def scorer(
+    registry: CollectorRegistry,
+    ruleset_ids: Sequence[str],
+    ruleset_files: Sequence[Path],
+    paper: Paper | None = None,
+) -> Callable[[Bundle], Results]:
+    """Load and validate the rulesets and paperwork once; score any bundle with them (a baseline's too)."""
     from assay.scoring import builtin_ruleset_ids
     from assay.scoring.paperwork import load_paperwork
 
@@ -110,7 +120,16 @@ def score_bundle(
         else None
     )
     waivers = load_paperwork(paper.waivers, "waivers", rulesets, installed) if paper.waivers else None
-    return score(bundle, rulesets, catalog, attestations=attestations, waivers=waivers)
+
+    def score_one(bundle: Bundle) -> Results:
+        if bundle.shard is not None:
+            raise AssayError(
+                f"this bundle is shard {bundle.shard} of a collection, and levels are judged on the whole "
+                "estate: join every shard with `assay merge PART… --out DIR` and score the merged bundle"
+            )
+        return score(bundle, rulesets, catalog, attestations=attestations, waivers=waivers)
+
+    return score_one
 
 
 @dataclass
@@ -126,30 +145,51 @@ class OutputOptions:
 
 @dataclass
 class Recorded:
-    """An audit as the history store holds it, with the audit before it and the recent trend."""
+    """An audit as the history store holds it, its baseline and the recent trend.
+
+    The baseline is the latest complete audit of the same scope before it (an audit in which a source
+    failed or was only partly read is recorded, but never serves as one); `judgement` compares the two."""
 
     record: AuditRecord
     previous: AuditRecord | None
     trend: list[TrendPoint] = field(default_factory=list)
-
-    def drops(self) -> list[str]:
-        """Areas whose level fell since the previous audit of the same scope."""
-        from assay.history import level_drops
-
-        return level_drops(self.previous.results, self.record.results) if self.previous else []
+    judgement: Judgement | None = None
 
 
-def record_audit(setting: str | Path | None, results: Results, bundle: Bundle | None) -> Recorded | None:
-    """Record the audit in the history store (None when history is off) and read what came before it."""
+def record_audit(
+    setting: str | Path | None,
+    results: Results,
+    bundle: Bundle | None,
+    *,
+    bundle_path: Path | None = None,
+    rescore: Callable[[Bundle], Results] | None = None,
+) -> Recorded | None:
+    """Record the audit in the history store (None when history is off), find its baseline and judge
+    it; `rescore` scores the baseline's bundle with today's rules when the rules changed since."""
     if not setting:
         return None
-    from assay.history import HistoryStore, trend_points
+    from assay.history import HistoryStore, judge, trend_points
+    from assay.history.snapshots import recorded_bundle
 
     with HistoryStore(setting) as store:
-        record, _ = store.record(results, bundle)
-        previous = store.previous(record)
+        record, _ = store.record(results, bundle, bundle_path=bundle_path)
+        baseline = store.baseline(record)
         recent = [r for r in store.audits(scope=record.scope, limit=TREND_LIMIT + 5) if r.id <= record.id]
-    return Recorded(record, previous, trend_points(recent[-TREND_LIMIT:]))
+    judgement = None
+    if baseline is not None:
+
+        def rescored() -> Results | None:
+            old_bundle = recorded_bundle(baseline) if rescore else None
+            return rescore(old_bundle) if rescore and old_bundle else None
+
+        judgement = judge(
+            baseline.results,
+            record.results,
+            baseline=f"audit #{baseline.id}",
+            unread=record.incomplete,
+            rescore=rescored,
+        )
+    return Recorded(record, baseline, trend_points(recent[-TREND_LIMIT:]), judgement)
 
 
 def write_outputs(
@@ -162,6 +202,7 @@ def write_outputs(
     recorded: Recorded | None = None,
     artifact: str = "audit.yaml",
     meta: ReportMeta | None = None,
+    thresholds: Thresholds | None = None,
 ) -> list[Path]:
     """Write the fixed-name outputs into ``out``: the bundle first (nothing collected is lost), then
     results.json (always: reports, explain and history read it), then each chosen report format."""
@@ -177,6 +218,7 @@ def write_outputs(
         previous=recorded.previous.results if recorded and recorded.previous else None,
         artifact=artifact,
         meta=meta or ReportMeta(),
+        gate=thresholds.targets() if thresholds else GateTargets(),
     )
     written += write_formats(out, [f for f in formats if f != "json"], inputs)
     return written
@@ -193,4 +235,6 @@ def report_meta(cfg: AuditConfig) -> ReportMeta:
 
 def incomplete_sources(bundle: Bundle) -> list[str]:
     """Configured sources that failed or were only partly read: what `--strict` refuses."""
-    return [f"{c.name} ({c.status})" for c in bundle.collectors if c.status in ("failed", "partial")]
+    from assay.history.store import incomplete_sources as gaps
+
+    return gaps(bundle)

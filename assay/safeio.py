@@ -96,8 +96,8 @@ def decode_text(data: bytes, origin: str, *, what: str, error: type[AssayError])
 
 def read_text(path: Path, *, what: str, max_bytes: int, error: type[AssayError]) -> str:
     """A bounded, UTF-8 decoded text file."""
-    return decode_text(read_bytes(path, what=what, max_bytes=max_bytes, error=error), str(path), what=what,
-                       error=error)  # fmt: skip
+    data = read_bytes(path, what=what, max_bytes=max_bytes, error=error)
+    return decode_text(data, str(path), what=what, error=error)
 
 
 def read_gzip(path: Path, *, what: str, max_bytes: int, error: type[AssayError]) -> bytes:
@@ -133,7 +133,7 @@ def read_gzip(path: Path, *, what: str, max_bytes: int, error: type[AssayError])
 
 
 def _no_constants(name: str) -> Any:
-    raise InputLimitError(f"{name} is not a JSON number")
+    raise InputLimitError(f"{name}, which is not a JSON number")
 
 
 def parse_json(

@@ -18,9 +18,10 @@ import click
 import typer
 
 from assay import __version__
+from assay.cli.usage import CLICK_ERRORS, NO_ARGS_HELP, typer_app, usage_line
 from assay.errors import EXIT_INTERNAL, EXIT_USAGE, AssayError
 
-app = typer.Typer(
+app = typer_app(
     name="assay",
     help="Evidence-based AI/ML operational maturity: collect evidence from real infrastructure, infer a "
     "maturity level per area, and show the evidence behind every level.",
@@ -29,7 +30,7 @@ app = typer.Typer(
     add_completion=False,
     rich_markup_mode="rich",
 )
-rules_app = typer.Typer(help="List, show and validate rulesets.", no_args_is_help=True)
+rules_app = typer_app(help="List, show and validate rulesets.", no_args_is_help=True)
 app.add_typer(rules_app, name="rules")
 
 
@@ -42,12 +43,13 @@ ConfigOpt = Annotated[Path, typer.Option("--config", "-c", help="The audit confi
 OutOpt = Annotated[Path, typer.Option("--out", "-o", help="Directory for the outputs (fixed file names).")]
 RulesetOpt = Annotated[
     list[Path] | None,
-    typer.Option("--ruleset", help="Your own ruleset or override file (repeatable)."),
+    typer.Option("--ruleset", metavar="FILE", help="Your own ruleset or override file (repeatable)."),
 ]
 FailUnderOpt = Annotated[
     list[str] | None,
     typer.Option(
         "--fail-under",
+        metavar="N|AREA=N",
         help="Exit 3 when an overall level is below N, or an area below AREA=N (repeatable).",
     ),
 ]
@@ -59,6 +61,7 @@ FormatOpt = Annotated[
     typer.Option(
         "--format",
         "-f",
+        metavar="LIST",
         help="Reports to write besides results.json: md, html, pdf, oscal, json, junit, sarif, prometheus, "
         "charts, summary or all (comma-separated or repeated; default md,html).",
     ),
@@ -67,6 +70,7 @@ HistoryOpt = Annotated[
     str | None,
     typer.Option(
         "--history",
+        metavar="PATH|URL",
         help="History store: a SQLite file or SQLAlchemy URL (default: the config's `history`, "
         "else .assay/history.db).",
     ),
@@ -88,7 +92,9 @@ NoWaiversOpt = Annotated[bool, typer.Option("--no-waivers", help="Apply no waive
 FailOnDropOpt = Annotated[
     bool,
     typer.Option(
-        "--fail-on-drop", help="Exit 3 when any area's level fell since the previous audit of the same scope."
+        "--fail-on-drop",
+        help="Exit 3 when the evidence decides a lower level for an area than the last complete audit of "
+        "the same scope did (a fall caused by sources not read is reported, not failed; 4 with --strict).",
     ),
 ]
 
@@ -125,10 +131,26 @@ def _say(message: str) -> None:
 
 
 def _err(message: str) -> None:
+    from rich.markup import escape
+
     from assay.logs import redact
     from assay.ui import err_console
 
-    err_console.print(f"[red]error:[/] {redact(message)}", markup=True, highlight=False)
+    # escape: a message quotes user input, which may look like markup ("[/x]" would even raise);
+    # soft_wrap: one line whatever the terminal width, so the sentence can be grepped from CI logs
+    line = f"[red]error:[/] {escape(redact(message))}"
+    err_console.print(line, markup=True, highlight=False, soft_wrap=True)
+
+
+def _note(message: str) -> None:
+    """A line the gate's reader needs (what was compared, what is undecided): on stderr, even with -q."""
+    from rich.markup import escape
+
+    from assay.logs import redact
+    from assay.ui import err_console
+
+    line = f"[yellow]note:[/] {escape(redact(message))}"
+    err_console.print(line, markup=True, highlight=False, soft_wrap=True)
 
 
 _GLOBAL_FLAGS = ("--quiet", "-q", "--debug")
@@ -160,13 +182,16 @@ def main() -> None:
     debug = "--debug" in flags
     try:
         rv = app(args=args, prog_name="assay", standalone_mode=False)
-    except click.exceptions.Exit as exc:
+    except (click.exceptions.Exit, typer.Exit) as exc:
         _leave(exc.exit_code)
-    except click.exceptions.Abort:
+    except (click.exceptions.Abort, typer.Abort):
         _err("interrupted")
         _leave(130)
-    except click.exceptions.ClickException as exc:
-        exc.show()
+    except NO_ARGS_HELP as exc:  # `assay` or `assay rules` alone: the help, as a usage error
+        exc.show()  # type: ignore[attr-defined]
+        _leave(EXIT_USAGE)
+    except CLICK_ERRORS as exc:
+        _err(usage_line(exc))
         _leave(EXIT_USAGE)
     except AssayError as exc:
         if debug:

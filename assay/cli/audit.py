@@ -168,13 +168,21 @@ def score(
 
     ids = check_builtin_ids([r.strip() for r in rulesets.split(",") if r.strip()], "--rulesets")
     paper = pipeline.Paper(attestations, None if no_waivers else waivers)
-    results = pipeline.score_bundle(bundle, registry, ids, ruleset or [], paper)
+    scorer = pipeline.scorer(registry, ids, ruleset or [], paper)
+    results = scorer(bundle)
     target = out or bundle_path.parent
-    recorded = pipeline.record_audit(opts.history, results, bundle)
+    recorded = pipeline.record_audit(opts.history, results, bundle, bundle_path=bundle_path, rescore=scorer)
+    thresholds = pipeline.Thresholds.parse(fail_under or [])
     pipeline.write_outputs(
-        target, results, bundle, write_evidence=False, formats=opts.formats, recorded=recorded
+        target,
+        results,
+        bundle,
+        write_evidence=False,
+        formats=opts.formats,
+        recorded=recorded,
+        thresholds=thresholds,
     )
-    _finish(results, bundle, target, pipeline.Thresholds.parse(fail_under or []), strict, opts, recorded)
+    _finish(results, bundle, target, thresholds, strict, opts, recorded)
 
 
 @app.command()
@@ -226,9 +234,13 @@ def _audit(cfg, registry, out, ruleset_files, thresholds, strict, opts, *, start
     from assay import pipeline
 
     started = started or time.monotonic()
+    # the rules load (and bad ones fail) before anything is collected
+    scorer = pipeline.scorer(registry, cfg.settings.rulesets, ruleset_files, opts.paper)
     bundle = pipeline.collect(cfg, registry, progress=not State.quiet)
-    results = pipeline.score_bundle(bundle, registry, cfg.settings.rulesets, ruleset_files, opts.paper)
-    recorded = pipeline.record_audit(opts.history, results, bundle)
+    results = scorer(bundle)
+    recorded = pipeline.record_audit(
+        opts.history, results, bundle, bundle_path=out / pipeline.BUNDLE_NAME, rescore=scorer
+    )
     pipeline.write_outputs(
         out,
         results,
@@ -237,6 +249,7 @@ def _audit(cfg, registry, out, ruleset_files, thresholds, strict, opts, *, start
         recorded=recorded,
         artifact=opts.artifact,
         meta=pipeline.report_meta(cfg),
+        thresholds=thresholds,
     )
     _say(f"audit finished in {time.monotonic() - started:.1f} s")
     _finish(results, bundle, out, thresholds, strict, opts, recorded)
@@ -257,20 +270,47 @@ def _finish(results, bundle, out: Path, thresholds, strict: bool, opts, recorded
         names = dict.fromkeys([pipeline.BUNDLE_NAME, *(FILE_NAMES[f] for f in opts.formats)])
         _say(f"outputs in {out}/: {', '.join(names)}")
         if recorded:
-            since = f"; previous: #{previous.id}" if previous else ""
+            since = f"; baseline (last complete audit): #{previous.id}" if previous else ""
             _say(f"recorded as audit #{recorded.record.id} in the history{since}")
     incomplete = pipeline.incomplete_sources(bundle)
+    judgement = _judge_drops(recorded, incomplete) if opts.fail_on_drop and recorded else None
     if strict and incomplete:
         _err(f"evidence incomplete (--strict): {', '.join(incomplete)}")
         raise typer.Exit(EXIT_INCOMPLETE)
     breaches = thresholds.breaches(results)
-    drops = recorded.drops() if recorded and opts.fail_on_drop else []
+    drops = judgement.drop_words() if judgement else []
     if breaches:
         _err(f"below --fail-under: {'; '.join(breaches)}")
     if drops:
-        _err(f"level dropped since audit #{previous.id} (--fail-on-drop): {'; '.join(drops)}")
+        _err(f"level dropped since {judgement.baseline} (--fail-on-drop): {'; '.join(drops)}")  # type: ignore[union-attr]
     if breaches or drops:
         raise typer.Exit(EXIT_BELOW_THRESHOLD)
+    if strict and judgement and judgement.undecided:
+        _err("levels undecided since the baseline (--strict): the evidence no longer decides them")
+        raise typer.Exit(EXIT_INCOMPLETE)
+
+
+def _judge_drops(recorded, incomplete: list[str]):  # type: ignore[no-untyped-def]
+    """Say what --fail-on-drop compares and what it found besides drops; return the judgement."""
+    from assay.cli.app import _note
+
+    if incomplete:
+        _note(
+            f"audit #{recorded.record.id} is incomplete ({', '.join(incomplete)} not read in full): "
+            "recorded, but it will not serve as a baseline"
+        )
+    if recorded.judgement is None:
+        _note(
+            f"no complete earlier audit of scope {recorded.record.scope!r} to compare with (--fail-on-drop)"
+        )
+        return None
+    _note(
+        f"--fail-on-drop compares with {recorded.judgement.baseline}, the last complete audit of scope "
+        f"{recorded.record.scope!r}"
+    )
+    for line in recorded.judgement.notes():
+        _note(line)
+    return recorded.judgement
 
 
 # --- reading results ---------------------------------------------------------------------------------

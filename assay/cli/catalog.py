@@ -61,14 +61,16 @@ def rules_show(ruleset_id: Annotated[str, typer.Argument(metavar="ID")]) -> None
     """Print a ruleset as YAML (valid input for `rules validate` and `--ruleset`)."""
     from assay.collectors.base import installed_collectors
     from assay.scoring import dump_ruleset_yaml, load_rulesets
+    from assay.scoring.loader import check_builtin_ids
 
+    check_builtin_ids([ruleset_id], "rules show ID")
     catalog = installed_collectors().catalog()
     (ruleset,) = [r for r in load_rulesets([ruleset_id], [], catalog) if r.id == ruleset_id]
     sys.stdout.write(dump_ruleset_yaml(ruleset))
 
 
 @rules_app.command("validate")
-def rules_validate(files: Annotated[list[Path], typer.Argument(metavar="FILE...")]) -> None:
+def rules_validate(files: Annotated[list[Path], typer.Argument(metavar="FILE")]) -> None:
     """Validate ruleset files against the installed signal catalog (exit 2 on the first error)."""
     from assay.collectors.base import installed_collectors
     from assay.scoring import load_rulesets

@@ -109,7 +109,7 @@ def history_cmd(
         str | None, typer.Option("--area", help="Show one area's trend (AREA or RULESET:AREA).")
     ] = None,
     scope: Annotated[str | None, typer.Option("--scope", help="Only audits of this scope.")] = None,
-    limit: Annotated[int, typer.Option("--limit", help="The last N audits.", min=1)] = 20,
+    limit: Annotated[int, typer.Option("--limit", help="The last N audits (N >= 1).")] = 20,
     db: Annotated[str, typer.Option("--db", help="History store: a SQLite file or SQLAlchemy URL.")] = (
         DEFAULT_HISTORY
     ),
@@ -124,6 +124,8 @@ def history_cmd(
 
     if fmt not in ("table", "json"):
         raise AssayError(f"--format {fmt!r} is not supported; choose table or json")
+    if limit < 1:
+        raise AssayError(f"--limit {limit}: give a number of audits, 1 or more")
     with HistoryStore(db) as store:
         records = store.audits(scope=scope, limit=limit)
     if fmt == "json":
@@ -133,6 +135,8 @@ def history_cmd(
                 "scope": r.scope,
                 "generated_at": r.results.generated_at.isoformat(),
                 "bundle_sha256": r.bundle_sha256,
+                "complete": r.complete,
+                "incomplete": r.incomplete,
                 "levels": {
                     rs.id: {a.id: {"level": a.level, "upper": a.upper} for a in rs.areas}
                     for rs in r.results.rulesets
@@ -152,12 +156,17 @@ def diff_cmd(
     db: Annotated[str, typer.Option("--db", help="History store for history ids.")] = DEFAULT_HISTORY,
     fmt: Annotated[str, typer.Option("--format", "-f", help="table, md or json.")] = "table",
     fail_on_drop: Annotated[
-        bool, typer.Option("--fail-on-drop", help="Exit 3 when any area's level fell from OLD to NEW.")
+        bool,
+        typer.Option(
+            "--fail-on-drop",
+            help="Exit 3 when the evidence decides a lower level for an area in NEW than OLD did "
+            "(as `audit --fail-on-drop` judges it).",
+        ),
     ] = False,
 ) -> None:
     """What changed between two audits: levels that moved, criteria that flipped, evidence that changed."""
     from assay.history import diff
-    from assay.history.snapshots import load_snapshot
+    from assay.history.snapshots import load_snapshot, rescorer
     from assay.reports.changes import print_diff, render_diff_markdown
     from assay.ui import out_console
 
@@ -171,19 +180,35 @@ def diff_cmd(
 
         return pipeline.score_bundle(bundle, installed_collectors(), DEFAULT_RULESETS, [])
 
-    change = diff(
-        load_snapshot(old, history=db, score=score_bundle), load_snapshot(new, history=db, score=score_bundle)
-    )
+    before = load_snapshot(old, history=db, score=score_bundle)
+    after = load_snapshot(new, history=db, score=score_bundle)
+    change = diff(before, after, rescore=rescorer(before, _builtin_scorer(after.results)))
     if fmt == "json":
         sys.stdout.write(change.model_dump_json(indent=2) + "\n")
     elif fmt == "md":
         sys.stdout.write(render_diff_markdown(change))
     else:
         print_diff(out_console, change)
-    drops = [f"{c.ruleset}:{c.area} {c.old.level} -> {c.new.level}" for c in change.drops() if c.area]
-    if fail_on_drop and drops:
-        _err(f"level dropped (--fail-on-drop): {'; '.join(drops)}")
+    judgement = change.judgement
+    if fail_on_drop and judgement is not None and judgement.drops:
+        _err(f"level dropped (--fail-on-drop): {'; '.join(judgement.drop_words())}")
         raise typer.Exit(EXIT_BELOW_THRESHOLD)
+
+
+def _builtin_scorer(results):  # type: ignore[no-untyped-def]
+    """Scores a bundle with the installed builtin rulesets NEW was scored with (when NEW's rules were
+    builtin and unchanged, re-scoring OLD's bundle with them makes the two comparable)."""
+    from assay import pipeline
+    from assay.collectors.base import installed_collectors
+    from assay.scoring import builtin_ruleset_ids
+
+    ids = [rs.id for rs in results.rulesets if rs.id in builtin_ruleset_ids()]
+    if not ids:
+        return None
+    try:
+        return pipeline.scorer(installed_collectors(), ids, [])
+    except AssayError:
+        return None
 
 
 @app.command()

@@ -71,7 +71,7 @@ class Measured:
         """The share of ``population`` in ``hits``, with every member's verdict (``evidence``: what to
         cite, when more than the population)."""
         members = verdicts(population, hits, subject=subject)
-        return cls(_ratio_of(members), evidence or population, members, Aggregate.RATIO)
+        return cls(share_of(members), evidence or population, members, Aggregate.RATIO)
 
     @classmethod
     def every(
@@ -141,7 +141,8 @@ def per_evidence(
     return [member(name(ev), ev.id not in failing, ev) for ev in owners.values()]
 
 
-def _ratio_of(members: Sequence[Member]) -> float:
+def share_of(members: Sequence[Member]) -> float:
+    """The share of passing members (0 when there are none): the value of a RATIO-aggregated signal."""
     return ratio(sum(1 for m in members if m.status is MemberStatus.PASS), len(members))
 
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from assay.collectors.derive import EvidenceView, Measured, ratio, require_population
+from assay.collectors.derive import EvidenceView, Measured, member, require_population, share_of
 from assay.crosssource.base import CLOUDS, H, M, signals
-from assay.evidence import Evidence, SignalType
+from assay.evidence import Aggregate, Evidence, Member, SignalType
 from assay.kinds import aws
 from assay.kinds import azure as az
 from assay.kinds import cloud as c
@@ -82,15 +82,15 @@ def aws_resources(view: EvidenceView) -> dict[str, dict[str, Any]]:
     package groups), by ARN, with its tags; AWS's tagging API omits resources never tagged."""
     found: dict[str, dict[str, Any]] = {}
     for ev, res in c.items(view, aws.TAGGING, "resources"):
-        found[res["arn"]] = {"tags": res.get("tags") or {}, "cell": ev.subject}
+        found[res["arn"]] = {"tags": res.get("tags") or {}, "cell": ev.subject, "ev": ev}
     for ev, bucket in c.items(view, aws.S3_BUCKETS, "buckets"):
-        found.setdefault(bucket["arn"], {"tags": bucket.get("tags") or {}, "cell": ev.subject})
+        found.setdefault(bucket["arn"], {"tags": bucket.get("tags") or {}, "cell": ev.subject, "ev": ev})
     for ev in view.of_kind(aws.ENDPOINT):
-        found.setdefault(ev.subject, {"tags": ev.data.get("tags") or {}, "cell": ev.subject})
+        found.setdefault(ev.subject, {"tags": ev.data.get("tags") or {}, "cell": ev.subject, "ev": ev})
     for ev, nb in c.items(view, aws.SM_NOTEBOOKS, "items"):
         account, region = ev.subject.split("/")
         arn = f"arn:aws:sagemaker:{region}:{account}:notebook-instance/{nb['name'].lower()}"
-        found.setdefault(arn, {"tags": {}, "cell": ev.subject})
+        found.setdefault(arn, {"tags": {}, "cell": ev.subject, "ev": ev})
     return found
 
 
@@ -108,15 +108,19 @@ def azure_estate(view: EvidenceView) -> list[tuple[Evidence, dict[str, Any]]]:
 def tag_coverage(view: EvidenceView) -> Measured:
     """Fully tagged resources over all resources seen in AWS and Azure."""
     use_aws, use_azure = c.clouds(view, ("tagging", "s3", "sagemaker.endpoints"), ("resources",))
-    tags = [r["tags"] for r in aws_resources(view).values()] if use_aws else []
+    members = (
+        [member(arn, c.fully_tagged(r["tags"]), r["ev"]) for arn, r in aws_resources(view).items()]
+        if use_aws
+        else []
+    )
     if use_azure:
-        tags += [r.get("tags") for _, r in azure_estate(view)]
+        members += [member(r["id"], c.fully_tagged(r.get("tags")), ev) for ev, r in azure_estate(view)]
     cited = [
         *(view.of_kind(aws.TAGGING) if use_aws else []),
         *(view.of_kind(az.RESOURCES) if use_azure else []),
     ]
-    require_population(len(tags), "cloud resources", cited)
-    return Measured(ratio(sum(1 for t in tags if c.fully_tagged(t)), len(tags)), cited)
+    require_population(len(members), "cloud resources", cited)
+    return Measured(share_of(members), cited, members, Aggregate.RATIO)
 
 
 def _stack_ids(view: EvidenceView) -> set[str]:
@@ -146,11 +150,14 @@ def iac_ratio(view: EvidenceView) -> Measured:
     use_aws, use_azure = c.clouds(
         view, ("tagging", "s3", "sagemaker.endpoints", "cloudformation"), ("resources", "deployments")
     )
-    flags: list[bool] = []
+    members: list[Member] = []
     cited: list[Evidence] = []
     if use_aws:
         stack_ids = _stack_ids(view)
-        flags += [_aws_managed(arn, r["tags"], stack_ids) for arn, r in aws_resources(view).items()]
+        members += [
+            member(arn, _aws_managed(arn, r["tags"], stack_ids), r["ev"])
+            for arn, r in aws_resources(view).items()
+        ]
         cited += [*view.of_kind(aws.CLOUDFORMATION), *view.of_kind(aws.TAGGING)]
     if use_azure:
         deployed = {
@@ -158,10 +165,13 @@ def iac_ratio(view: EvidenceView) -> Measured:
             for _, d in c.items(view, az.DEPLOYMENTS, "deployments")
             for rid in d.get("resources", [])
         }
-        flags += [r["id"].lower() in deployed or c.iac_tagged(r.get("tags")) for _, r in azure_estate(view)]
+        members += [
+            member(r["id"], r["id"].lower() in deployed or c.iac_tagged(r.get("tags")), ev)
+            for ev, r in azure_estate(view)
+        ]
         cited += [*view.of_kind(az.DEPLOYMENTS), *view.of_kind(az.RESOURCES)]
-    require_population(len(flags), "cloud resources", cited)
-    return Measured(ratio(sum(flags), len(flags)), cited)
+    require_population(len(members), "cloud resources", cited)
+    return Measured(share_of(members), cited, members, Aggregate.RATIO)
 
 
 @signals.signal(

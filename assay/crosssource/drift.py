@@ -3,7 +3,7 @@ schedules, Azure Monitor alerts on Azure ML online endpoints and their workspace
 
 from __future__ import annotations
 
-from assay.collectors.derive import EvidenceView, Measured, ratio, require_population
+from assay.collectors.derive import EvidenceView, Measured, require_population
 from assay.crosssource.base import CLOUDS, H, signals
 from assay.evidence import Evidence, SignalType
 from assay.kinds import aws
@@ -53,7 +53,7 @@ def drift_coverage(view: EvidenceView) -> Measured:
     """Monitored production models over production models."""
     models, watched = _monitored(view, *_sources(view))
     require_population(len(models), "production cloud models (SageMaker or Azure ML endpoints)")
-    return Measured(ratio(len(watched), len(models)), models)
+    return Measured.share(models, watched)
 
 
 @signals.signal(

@@ -5,10 +5,17 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from assay.collectors.derive import EvidenceView, Measured, Unknown, ratio, require_population
+from assay.collectors.derive import (
+    EvidenceView,
+    Measured,
+    Unknown,
+    member,
+    require_population,
+    share_of,
+)
 from assay.crosssource.base import H, M, signals
 from assay.crosssource.models import SOURCES, normalise, production_models
-from assay.evidence import Evidence, SignalType, UnknownReason
+from assay.evidence import Aggregate, Evidence, SignalType, UnknownReason
 from assay.kinds import aws
 from assay.kinds import prometheus as prom
 from assay.kinds.prometheus import model_rows, models_alerted_by, models_by_metric, rules_of, series
@@ -22,8 +29,8 @@ def _coverage(view: EvidenceView, watched: Iterable[str], extra: list[Evidence])
         len(prod), "production models (MLflow aliases, SageMaker or Azure ML endpoints)", every
     )
     names = {normalise(w) for w in watched}
-    covered = [m for m in prod if m.known_as(names)]
-    return Measured(ratio(len(covered), len(prod)), [*extra, *every])
+    members = [member(m.name, m.known_as(names), m.evidence[0] if m.evidence else None) for m in prod]
+    return Measured(share_of(members), [*extra, *every], members, Aggregate.RATIO)
 
 
 @signals.signal(
@@ -89,7 +96,7 @@ def drift_models(view: EvidenceView) -> Measured:
             normalise(r["model"]) for r in model_rows(view) if r.get("model") and is_drift_metric(r["metric"])
         }
         used.append(series(view))
-    if view.available(aws.SOURCE):
+    if view.available("aws"):
         for ep in view.of_kind(aws.ENDPOINT):
             if ep.data.get("data_capture") and str(ep.data.get("status", "")).lower() == "inservice":
                 names.add(normalise(str(ep.data.get("name", ep.subject))))

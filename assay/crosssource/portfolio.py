@@ -3,22 +3,22 @@ policies that govern AI services."""
 
 from __future__ import annotations
 
-from assay.collectors.derive import EvidenceView, Measured, ratio, require_population
+from assay.collectors.derive import EvidenceView, Measured, member, require_population, share_of
 from assay.crosssource.base import CLOUDS, L, M, signals
-from assay.evidence import Evidence, SignalType
+from assay.evidence import Aggregate, Evidence, SignalType
 from assay.kinds import aws
 from assay.kinds import azure as az
 from assay.kinds import cloud as c
 
 
-def _inventory(view: EvidenceView) -> list[tuple[Evidence, dict[str, str]]]:
-    """Production AI resources with their tags: SageMaker and Azure ML endpoints, Azure AI accounts."""
+def _named_inventory(view: EvidenceView) -> list[tuple[Evidence, dict[str, str], str]]:
+    """The inventory with each resource's id (ARN or Azure resource id)."""
     use_aws, use_azure = c.clouds(view, ("sagemaker.endpoints",), ("resources", "ml"))
-    found: list[tuple[Evidence, dict[str, str]]] = []
+    found: list[tuple[Evidence, dict[str, str], str]] = []
     if use_aws:
-        found += [(e, e.data.get("tags") or {}) for e in c.production_endpoints(view)]
+        found += [(e, e.data.get("tags") or {}, e.subject) for e in c.production_endpoints(view)]
     if use_azure:
-        found += [(e, e.data.get("tags") or {}) for e in c.azure_production_endpoints(view)]
+        found += [(e, e.data.get("tags") or {}, e.subject) for e in c.azure_production_endpoints(view)]
         envs = c.azure_subscription_envs(view)
         for ev, r in c.azure_resources(view):
             if (
@@ -26,8 +26,13 @@ def _inventory(view: EvidenceView) -> list[tuple[Evidence, dict[str, str]]]:
                 and envs.get(ev.subject) != "nonprod"
                 and c.tag_env(r.get("tags")) != "nonprod"
             ):
-                found.append((ev, r.get("tags") or {}))
+                found.append((ev, r.get("tags") or {}, r["id"]))
     return found
+
+
+def _inventory(view: EvidenceView) -> list[tuple[Evidence, dict[str, str]]]:
+    """Production AI resources with their tags: SageMaker and Azure ML endpoints, Azure AI accounts."""
+    return [(e, tags) for e, tags, _ in _named_inventory(view)]
 
 
 @signals.signal(
@@ -55,14 +60,15 @@ def cloud_endpoints(view: EvidenceView) -> Measured:
 )
 def metadata_ratio(view: EvidenceView) -> Measured:
     """Inventory entries someone could act on: who owns them and what they are for."""
-    found = _inventory(view)
+    found = _named_inventory(view)
     require_population(len(found), "production AI resources on the clouds")
 
     def described(tags: dict[str, str]) -> bool:
         t = c.tags_of(tags)
         return c.has_any(t, c.OWNER_KEYS) and (c.has_any(t, c.USE_CASE_KEYS) or c.has_any(t, c.PROJECT_KEYS))
 
-    return Measured(ratio(sum(1 for _, tags in found if described(tags)), len(found)), [e for e, _ in found])
+    members = [member(subject, described(tags), e) for e, tags, subject in found]
+    return Measured(share_of(members), [e for e, _, _ in found], members, Aggregate.RATIO)
 
 
 @signals.signal(

@@ -10,6 +10,7 @@ from assay.history.diff import (
     level_drops,
     trend_points,
 )
+from assay.history.judge import AreaJudgement, Judgement, changed_rulesets, judge
 from assay.history.store import (
     AuditRecord,
     EvidenceEntry,
@@ -17,21 +18,27 @@ from assay.history.store import (
     HistoryStore,
     evidence_index,
     history_url,
+    incomplete_sources,
 )
 
 __all__ = [
+    "AreaJudgement",
     "AuditRecord",
     "CriterionFlip",
     "EvidenceChange",
     "EvidenceEntry",
     "HistoryError",
     "HistoryStore",
+    "Judgement",
     "LevelChange",
     "ResultsDiff",
     "Snapshot",
+    "changed_rulesets",
     "diff",
     "evidence_index",
     "history_url",
+    "incomplete_sources",
+    "judge",
     "level_drops",
     "trend_points",
 ]

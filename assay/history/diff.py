@@ -1,4 +1,5 @@
-"""What changed between two audits: levels that moved, criteria that flipped, evidence that changed.
+"""What changed between two audits: levels that moved, criteria that flipped, evidence that changed,
+and whether any area dropped (judged as `assay.history.judge` says: on what the evidence decided).
 
 Pure functions over results (and, when known, the evidence index of each audit's bundle).
 """
@@ -9,8 +10,10 @@ from collections import defaultdict
 from collections.abc import Sequence
 from typing import Literal
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict, Field
 
+from assay.evidence import Bundle
+from assay.history.judge import Judgement, Rescore, judge
 from assay.history.store import AuditRecord, EvidenceEntry
 from assay.history.trend import TrendPoint
 from assay.scoring import LevelRange, Results
@@ -19,9 +22,13 @@ from assay.scoring import LevelRange, Results
 class Snapshot(BaseModel):
     """One side of a diff: results, and the evidence index when the bundle (or history) had it."""
 
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+
     label: str
     results: Results
     evidence: list[EvidenceEntry] | None = None
+    incomplete: list[str] = Field(default_factory=list)  # sources this audit did not read in full
+    bundle: Bundle | None = Field(default=None, exclude=True)  # at hand: the rules can re-score it
 
 
 class LevelChange(BaseModel):
@@ -33,7 +40,8 @@ class LevelChange(BaseModel):
 
     @property
     def dropped(self) -> bool:
-        return self.old is not None and self.new is not None and self.new.level < self.old.level
+        """Decided lower: even counting today's unknowns as passing, below what the old evidence proved."""
+        return self.old is not None and self.new is not None and self.new.upper < self.old.level
 
 
 class CriterionFlip(BaseModel):
@@ -63,18 +71,22 @@ class ResultsDiff(BaseModel):
     criteria: list[CriterionFlip]
     evidence: list[EvidenceChange]
     evidence_compared: Literal["bundle", "cited ids"]
+    judgement: Judgement | None = None
 
     def drops(self) -> list[LevelChange]:
-        """Areas (and overall levels) whose evidence-decided level fell."""
-        return [c for c in self.levels if c.dropped]
+        """Areas whose evidence-decided level fell (a rules change is never one)."""
+        judged = {(d.ruleset, d.area) for d in self.judgement.drops} if self.judgement else set()
+        return [c for c in self.levels if (c.ruleset, c.area) in judged]
 
     @property
     def empty(self) -> bool:
         return not (self.levels or self.criteria or self.evidence)
 
 
-def diff(old: Snapshot, new: Snapshot) -> ResultsDiff:
-    """Compare two audits; evidence by (source, kind, subject) when both evidence indexes are known."""
+def diff(old: Snapshot, new: Snapshot, *, rescore: Rescore | None = None) -> ResultsDiff:
+    """Compare two audits; evidence by (source, kind, subject) when both evidence indexes are known.
+
+    `rescore` gives OLD's bundle scored with NEW's rules, for when the rulesets differ."""
     both = old.evidence is not None and new.evidence is not None
     return ResultsDiff(
         old=old.label,
@@ -87,6 +99,7 @@ def diff(old: Snapshot, new: Snapshot) -> ResultsDiff:
         if both
         else _cited_changes(old.results, new.results),
         evidence_compared="bundle" if both else "cited ids",
+        judgement=judge(old.results, new.results, baseline=old.label, unread=new.incomplete, rescore=rescore),
     )
 
 
@@ -105,11 +118,7 @@ def level_changes(old: Results, new: Results) -> list[LevelChange]:
 
 def level_drops(old: Results, new: Results) -> list[str]:
     """Areas whose evidence-decided level fell, in words (what `--fail-on-drop` reports)."""
-    return [
-        f"{c.ruleset}:{c.area} {c.old.level} -> {c.new.level}"
-        for c in level_changes(old, new)
-        if c.dropped and c.area and c.old and c.new
-    ]
+    return judge(old, new, baseline="").drop_words()
 
 
 def criterion_flips(old: Results, new: Results) -> list[CriterionFlip]:

@@ -11,7 +11,7 @@ from pydantic import ValidationError
 from assay.errors import AssayError
 from assay.evidence import Bundle, read_bundle
 from assay.history.diff import Snapshot
-from assay.history.store import HistoryStore, evidence_index
+from assay.history.store import AuditRecord, HistoryStore, evidence_index, incomplete_sources
 from assay.history.trend import TrendPoint
 from assay.scoring import Results, read_results
 
@@ -47,10 +47,10 @@ def load_snapshot(spec: str, *, history: str | None, score: Scorer) -> Snapshot:
     if path.is_file():
         if path.name.endswith(".gz"):
             bundle = read_bundle(path)
-            return Snapshot(label=str(spec), results=score(bundle), evidence=evidence_index(bundle))
+            return _with_bundle(Snapshot(label=str(spec), results=score(bundle)), bundle)
         results = read_results(path)
         beside = bundle_beside(path, results)
-        return Snapshot(label=str(spec), results=results, evidence=evidence_index(beside) if beside else None)
+        return _with_bundle(Snapshot(label=str(spec), results=results), beside)
     return _from_history(spec, history)
 
 
@@ -68,9 +68,46 @@ def _from_history(spec: str, history: str | None) -> Snapshot:
             raise AssayError(
                 f"{spec}: the history store {history} holds results this assay cannot read (at {where})"
             ) from None
-        return Snapshot(label=record.label, results=record.results, evidence=record.evidence)
+        return Snapshot(
+            label=record.label,
+            results=record.results,
+            evidence=record.evidence,
+            incomplete=record.incomplete,
+            bundle=recorded_bundle(record),
+        )
     shown = spec if len(spec) <= 80 and spec.isprintable() else repr(spec[:77]) + "..."
     raise AssayError(f"{shown}: no such file or folder, and not a history id (`assay history` lists them)")
+
+
+def _with_bundle(snapshot: Snapshot, bundle: Bundle | None) -> Snapshot:
+    if bundle is None:
+        return snapshot
+    return snapshot.model_copy(
+        update={
+            "evidence": evidence_index(bundle),
+            "incomplete": incomplete_sources(bundle),
+            "bundle": bundle,
+        }
+    )
+
+
+def recorded_bundle(record: AuditRecord) -> Bundle | None:
+    """The bundle an audit was scored from, if it is still where it was written and unchanged."""
+    if not record.bundle_path or not Path(record.bundle_path).is_file():
+        return None
+    try:
+        bundle = read_bundle(Path(record.bundle_path))
+    except AssayError:
+        return None
+    return bundle if bundle.sha256() == record.bundle_sha256 else None
+
+
+def rescorer(old: Snapshot, score: Scorer | None) -> Callable[[], Results | None] | None:
+    """OLD's bundle scored by `score` (with today's rules), when the bundle is at hand."""
+    if old.bundle is None or score is None:
+        return None
+    bundle = old.bundle
+    return lambda: score(bundle)
 
 
 def read_history(

@@ -13,29 +13,18 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
-from sqlalchemy import Column, Integer, MetaData, String, Table, Text, create_engine, select
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy import create_engine, select
 from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.exc import ArgumentError, SQLAlchemyError
+from sqlalchemy.exc import ArgumentError, IntegrityError, SQLAlchemyError
 
 from assay.errors import AssayError
 from assay.evidence import Bundle, sha256_hex
+from assay.history.migrate import ensure_schema
+from assay.history.schema import audits
 from assay.scoring import Results, results_to_json
 
-metadata = MetaData()
-audits = Table(
-    "assay_audits",
-    metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("recorded_at", String(32), nullable=False),
-    Column("generated_at", String(32), nullable=False),
-    Column("scope", String(255), nullable=False, index=True),
-    Column("bundle_sha256", String(64), nullable=False),
-    Column("results_sha256", String(64), nullable=False),
-    Column("tool_version", String(64), nullable=False),
-    Column("results_json", Text, nullable=False),
-    Column("evidence_json", Text, nullable=False),
-)
+SQLITE_BUSY_TIMEOUT_S = 60  # concurrent audits writing one SQLite file wait for each other this long
 
 
 class HistoryError(AssayError):
@@ -64,6 +53,9 @@ class AuditRecord(BaseModel):
     bundle_sha256: str
     results: Results
     evidence: list[EvidenceEntry] | None = None
+    complete: bool | None = None  # None: recorded before assay marked incomplete audits
+    incomplete: list[str] = Field(default_factory=list)  # "mlflow (failed)": sources not read in full
+    bundle_path: str | None = None  # where the bundle was written when the audit was recorded
 
     @property
     def label(self) -> str:
@@ -85,6 +77,11 @@ def evidence_index(bundle: Bundle) -> list[EvidenceEntry]:
     ]
 
 
+def incomplete_sources(bundle: Bundle) -> list[str]:
+    """Configured sources that failed or were only partly read: `mlflow (failed)`."""
+    return [f"{c.name} ({c.status})" for c in bundle.collectors if c.status in ("failed", "partial")]
+
+
 def history_url(setting: str | Path) -> str:
     """A SQLAlchemy URL as is; anything else is a SQLite file path (relative to the working directory)."""
     text = str(setting)
@@ -101,10 +98,15 @@ class HistoryStore:
     def __init__(self, setting: str | Path) -> None:
         self.url = history_url(setting)
         try:
-            self.engine: Engine = create_engine(self.url)
-            metadata.create_all(self.engine)
+            sqlite = self.url.startswith("sqlite")
+            self.engine: Engine = create_engine(
+                self.url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_S} if sqlite else {}
+            )
+            ensure_schema(self.engine)
         except (ArgumentError, SQLAlchemyError, ModuleNotFoundError) as exc:
             raise HistoryError(f"history store {setting}: cannot open it ({_first_line(exc)})") from None
+        except TimeoutError:
+            raise HistoryError(f"history store {setting}: another process holds its migration lock") from None
 
     def close(self) -> None:
         self.engine.dispose()
@@ -123,33 +125,44 @@ class HistoryStore:
         except SQLAlchemyError as exc:
             raise HistoryError(f"history store {self.url}: {_first_line(exc)}") from None
 
-    def record(self, results: Results, bundle: Bundle | None = None) -> tuple[AuditRecord, bool]:
-        """Store an audit; the same results of the same bundle are stored once. Returns (record, created)."""
+    def record(
+        self, results: Results, bundle: Bundle | None = None, *, bundle_path: str | Path | None = None
+    ) -> tuple[AuditRecord, bool]:
+        """Store an audit; the same results of the same scope are stored once (a unique index says so,
+        so two processes recording at once cannot both succeed). Returns (record, created).
+
+        With the bundle, the audit is marked complete or not (a configured source failed or was only
+        partly read); `bundle_path` is where the bundle lives, for re-scoring it when the rules change."""
         text = results_to_json(results)
         digest = sha256_hex(text.encode())
+        index = [e.model_dump(mode="json") for e in evidence_index(bundle)] if bundle else None
+        gaps = incomplete_sources(bundle) if bundle else None
+        values = {
+            "recorded_at": datetime.now(UTC).replace(microsecond=0).isoformat(),
+            "generated_at": results.generated_at.isoformat(),
+            "scope": results.scope,
+            "bundle_sha256": results.bundle_sha256,
+            "results_sha256": digest,
+            "tool_version": results.tool_version,
+            "results_json": text,
+            "evidence_json": json.dumps(index),
+            "complete": None if gaps is None else not gaps,
+            "incomplete_json": json.dumps(gaps or []),
+            "bundle_path": str(Path(bundle_path).resolve()) if bundle_path else None,
+        }
+        try:
+            with self.engine.begin() as conn:
+                new_id = conn.execute(audits.insert().values(**values)).inserted_primary_key[0]
+            return self.get(new_id), True
+        except IntegrityError:
+            pass  # recorded before (perhaps a moment ago, by another process)
+        except SQLAlchemyError as exc:
+            raise HistoryError(f"history store {self.url}: {_first_line(exc)}") from None
         with self._connect() as conn:
             same = conn.execute(
-                select(audits.c.id)
-                .where(audits.c.scope == results.scope, audits.c.results_sha256 == digest)
-                .order_by(audits.c.id.desc())
-            ).first()
-            if same is not None:
-                return self.get(same.id), False
-            index = [e.model_dump(mode="json") for e in evidence_index(bundle)] if bundle else None
-            row = conn.execute(
-                audits.insert().values(
-                    recorded_at=datetime.now(UTC).replace(microsecond=0).isoformat(),
-                    generated_at=results.generated_at.isoformat(),
-                    scope=results.scope,
-                    bundle_sha256=results.bundle_sha256,
-                    results_sha256=digest,
-                    tool_version=results.tool_version,
-                    results_json=text,
-                    evidence_json=json.dumps(index),
-                )
-            )
-            new_id = row.inserted_primary_key[0]
-        return self.get(new_id), True
+                select(audits.c.id).where(audits.c.scope == results.scope, audits.c.results_sha256 == digest)
+            ).scalar_one()
+        return self.get(same), False
 
     def get(self, record_id: int) -> AuditRecord:
         with self._connect() as conn:
@@ -170,13 +183,21 @@ class HistoryStore:
         return [_record(r._mapping) for r in reversed(rows)]
 
     def previous(self, record: AuditRecord) -> AuditRecord | None:
-        """The latest audit of the same scope recorded before `record`."""
+        """The latest audit of the same scope recorded before `record`, complete or not."""
+        return self._before(record, complete_only=False)
+
+    def baseline(self, record: AuditRecord) -> AuditRecord | None:
+        """What `record` is judged against: the latest complete audit of the same scope before it.
+
+        Audits recorded before assay marked incomplete ones (complete unknown) count as complete."""
+        return self._before(record, complete_only=True)
+
+    def _before(self, record: AuditRecord, *, complete_only: bool) -> AuditRecord | None:
+        query = select(audits).where(audits.c.scope == record.scope, audits.c.id < record.id)
+        if complete_only:
+            query = query.where(audits.c.complete.is_not(False))
         with self._connect() as conn:
-            row = conn.execute(
-                select(audits)
-                .where(audits.c.scope == record.scope, audits.c.id < record.id)
-                .order_by(audits.c.id.desc())
-            ).first()
+            row = conn.execute(query.order_by(audits.c.id.desc()).limit(1)).first()
         return _record(row._mapping) if row is not None else None
 
 
@@ -189,6 +210,9 @@ def _record(row: Any) -> AuditRecord:
         bundle_sha256=row["bundle_sha256"],
         results=Results.model_validate_json(row["results_json"]),
         evidence=[EvidenceEntry.model_validate(e) for e in index] if index is not None else None,
+        complete=row["complete"],
+        incomplete=json.loads(row["incomplete_json"] or "[]"),
+        bundle_path=row["bundle_path"],
     )
 
 

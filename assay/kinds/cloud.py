@@ -151,6 +151,12 @@ def scan(view: EvidenceView) -> dict[str, Any]:
     return found.data
 
 
+def scope_evidence(view: EvidenceView) -> Evidence | None:
+    """The scan's scope (accounts and regions): what an account or region member cites when nothing else
+    was read for it."""
+    return view.one(aws.SCOPE)
+
+
 def accounts(view: EvidenceView) -> list[dict[str, Any]]:
     return list(scan(view)["accounts"])
 

@@ -33,13 +33,15 @@ def print_history(console: Console, records: list[AuditRecord], area: str | None
                 rs.id: formatting.level_range(rs.overall.level, rs.overall.upper) for rs in r.results.rulesets
             }
             table.add_row(
-                str(r.id),
+                _audit_id(r),
                 formatting.timestamp(r.results.generated_at),
                 r.scope or "—",
                 r.bundle_sha256[:12],
                 *[overall.get(i, "—") for i in ids],
             )
         console.print(table)
+        if any(r.complete is False for r in records):
+            console.print("[dim]* incomplete: a source failed or was partly read; never a baseline[/]")
         return
     table = Table(title=f"{area}: level over {len(records)} audits", title_justify="left")
     for col in ("#", "collected", "scope", "level", "change", "coverage", "confidence"):
@@ -55,7 +57,7 @@ def print_history(console: Console, records: list[AuditRecord], area: str | None
         change = "" if previous is None else _arrow(previous, hit.level)
         previous = hit.level
         table.add_row(
-            str(r.id),
+            _audit_id(r),
             formatting.timestamp(r.results.generated_at),
             r.scope or "—",
             formatting.level_range(hit.level, hit.upper),
@@ -66,6 +68,19 @@ def print_history(console: Console, records: list[AuditRecord], area: str | None
     if not found:
         raise AssayError(f"no recorded audit has an area {area!r}; `assay history` lists the audits")
     console.print(table)
+
+
+def _audit_id(record: AuditRecord) -> str:
+    return f"{record.id}*" if record.complete is False else str(record.id)
+
+
+def judgement_lines(change: ResultsDiff) -> list[str]:
+    """What --fail-on-drop would conclude: drops, undecided falls, rules changes (plain text)."""
+    judged = change.judgement
+    if judged is None:
+        return []
+    lines = [f"dropped: {d}" for d in judged.drop_words()]
+    return lines + judged.notes()
 
 
 def print_diff(console: Console, change: ResultsDiff) -> None:
@@ -83,6 +98,8 @@ def print_diff(console: Console, change: ResultsDiff) -> None:
         for c in change.levels:
             table.add_row(c.ruleset, c.title, _range(c, "old"), _range(c, "new"), _level_arrow(c))
         console.print(table)
+    for line in judgement_lines(change):
+        console.print(line, markup=False, highlight=False)
     if change.criteria:
         table = Table(title="Criteria that flipped", title_justify="left")
         for col in ("area", "criterion", "before", "after"):
@@ -127,6 +144,9 @@ def render_diff_markdown(change: ResultsDiff) -> str:
             for c in change.levels
         ]
         lines.append("")
+    judged = judgement_lines(change)
+    if judged:
+        lines += ["### Drops (judged on what the evidence decided)", "", *[f"- {j}" for j in judged], ""]
     if change.criteria:
         lines += [
             "### Criteria that flipped",

@@ -14,6 +14,7 @@ from assay.errors import AssayError
 from assay.evidence import Bundle
 from assay.history.trend import TrendPoint
 from assay.reports.facts import ReportMeta
+from assay.reports.gate import GateTargets
 from assay.scoring import Results
 
 FILE_NAMES = {
@@ -43,6 +44,7 @@ class ReportInputs:
     previous: Results | None = None
     artifact: str = "audit.yaml"
     meta: ReportMeta = field(default_factory=ReportMeta)  # the config's `report:` section
+    gate: GateTargets = field(default_factory=GateTargets)  # --fail-under: what SARIF/JUnit fail on
 
 
 def parse_formats(specs: Iterable[str] | None, default: Sequence[str] = DEFAULT_FORMATS) -> list[str]:
@@ -160,13 +162,13 @@ def _oscal(i: ReportInputs) -> str:
 def _junit(i: ReportInputs) -> str:
     from assay.reports.junit import render_junit
 
-    return render_junit(i.results)
+    return render_junit(i.results, i.gate)
 
 
 def _sarif(i: ReportInputs) -> str:
     from assay.reports.sarif import render_sarif
 
-    return render_sarif(i.results, i.artifact)
+    return render_sarif(i.results, i.artifact, i.gate)
 
 
 def _prometheus(i: ReportInputs) -> str:

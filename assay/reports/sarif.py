@@ -1,8 +1,10 @@
 """SARIF 2.1.0: unmet criteria as results, each criterion a rule with help text, for code scanning.
 
-A failed criterion is a `fail` result (error when required, warning when supporting); an unknown one is an
-`open` result (the tool could not decide) with level `none`. Results point at the audit config, the file
-in the repository that defines what was audited, so GitHub code scanning can place them.
+A failed criterion the gate requires now (up to the next level, or the `--fail-under` target: see
+`assay.reports.gate`) is a `fail` result (error when required, warning when supporting); one above that is
+a `fail` result with level `note` (not yet required). An unknown one is an `open` result (the tool could
+not decide) with level `none`. Results point at the audit config, the file in the repository that defines
+what was audited, so GitHub code scanning can place them.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import hashlib
 import json
 
 from assay.reports import facts, formatting, sarif_resources
+from assay.reports.gate import GateTargets, not_yet_required
 from assay.scoring import AreaResult, CriterionResult, Results, RulesetResult
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -21,17 +24,21 @@ def rule_id(rs: RulesetResult, criterion: CriterionResult) -> str:
     return f"{rs.id}/{criterion.id}"
 
 
-def render_sarif(results: Results, artifact: str = "audit.yaml") -> str:
-    """The results as a SARIF 2.1.0 log; `artifact` is the repository path results point at."""
+def render_sarif(results: Results, artifact: str = "audit.yaml", gate: GateTargets | None = None) -> str:
+    """The results as a SARIF 2.1.0 log; `artifact` is the repository path results point at; `gate`
+    the `--fail-under` targets (default: each area's next level)."""
+    gate = gate or GateTargets()
     rules: list[dict] = []
     found: list[dict] = []
     for rs in results.rulesets:
         for area in rs.areas:
+            target = gate.target(rs, area)
             for c in area.criteria:
                 rules.append(_rule(rs, area, c))
                 if c.status not in ("pass", "not_applicable"):
-                    found.append(_result(results, rs, area, c, len(rules) - 1, artifact))
-                level = "error" if c.kind == "required" else "warning"
+                    found.append(_result(results, rs, area, c, len(rules) - 1, artifact, target))
+                # a failing resource of a criterion above the gate's target is a note, like the criterion
+                level = "note" if c.level > target else "error" if c.kind == "required" else "warning"
                 found += sarif_resources.extra_results(results, rs, area, c, len(rules) - 1, artifact, level)
     log = {
         "$schema": SARIF_SCHEMA,
@@ -93,10 +100,22 @@ def _rule(rs: RulesetResult, area: AreaResult, c: CriterionResult) -> dict:
 
 
 def _result(
-    results: Results, rs: RulesetResult, area: AreaResult, c: CriterionResult, index: int, artifact: str
+    results: Results,
+    rs: RulesetResult,
+    area: AreaResult,
+    c: CriterionResult,
+    index: int,
+    artifact: str,
+    target: int,
 ) -> dict:
     observed = facts.observed(c)
-    if c.status == "fail":
+    if c.status == "fail" and c.level > target:
+        kind, level = "fail", "note"
+        text = (
+            f"{area.title} level {c.level} not met, {not_yet_required(area, target)}: {c.title}. "
+            f"Observed: {observed}. {c.recommendation}"
+        )
+    elif c.status == "fail":
         kind, level = "fail", ("error" if c.kind == "required" else "warning")
         text = f"{area.title} level {c.level} not met: {c.title}. Observed: {observed}. {c.recommendation}"
     else:
@@ -126,6 +145,8 @@ def _result(
             **({"reason": c.reason.value} if c.reason else {}),
             "area_level": area.level,
             "area_upper": area.upper,
+            "gate": "required now" if c.level <= target else "not yet required",
+            "gate_target": target,
             "signals": {s.name: s.value for s in c.signals if s.status == "ok"},
             "evidence": c.evidence,
             **sarif_resources.criterion_properties(c),

@@ -6,15 +6,18 @@ per source (``mlflow.yaml``, ``github.yaml``, ...) that the source's materialize
 
 from __future__ import annotations
 
+import re
 from functools import cached_property
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from assay.errors import EstateError
+from assay.safeio import read_yaml_file
+
+_ESTATE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
 
 
 class EstateInfo(BaseModel):
@@ -78,14 +81,12 @@ def list_estates() -> list[str]:
 
 def load_estate(name: str) -> Estate:
     path = estates_root() / name
-    if not (path / "estate.yaml").exists():
+    # a name, not a path: `--org ../x` or `--org /tmp/x` must not read files outside the estates folder
+    if not _ESTATE_NAME.fullmatch(name) or not (path / "estate.yaml").exists():
         known = ", ".join(list_estates()) or "none"
         raise EstateError(f"unknown sandbox estate {name!r}; known estates: {known}")
     return Estate(path)
 
 
 def _read_yaml(path: Path) -> Any:
-    try:
-        return yaml.safe_load(path.read_text())
-    except yaml.YAMLError as exc:
-        raise EstateError(f"{path}: invalid YAML: {exc}") from None
+    return read_yaml_file(path, what="estate file", error=EstateError)

@@ -141,7 +141,14 @@ class Renderer:
         if item.cls == FREESTYLE:
             out["builtOn"] = ""
             out["changeSet"] = {"_class": "hudson.scm.EmptyChangeLogSet", "items": [], "kind": None}
-        else:
+        else:  # a Pipeline run also links its neighbours
+            numbers = [b["number"] for b in item.builds]
+            at = numbers.index(number) if number in numbers else -1
+            near = {"previousBuild": at - 1, "nextBuild": at + 1}
+            url = self.item_url(item)
+            for key, i in near.items():
+                ok = at >= 0 and 0 <= i < len(numbers)
+                out[key] = {"number": numbers[i], "url": f"{url}{numbers[i]}/"} if ok else None
             out["changeSets"] = []
         return out
 

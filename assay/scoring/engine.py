@@ -13,6 +13,7 @@ from assay.errors import RulesetError
 from assay.evidence import Bundle, Signal, SignalSpec, SignalStatus, UnknownReason
 from assay.evidence import Confidence as SignalConfidence
 from assay.scoring.crosswalk import crosswalk
+from assay.scoring.digest import ruleset_digest
 from assay.scoring.expressions import evaluate, junctions, nest, references
 from assay.scoring.findings import Findings
 from assay.scoring.levels import TOP, confidence, coverage, staged_level
@@ -102,6 +103,7 @@ def _ruleset_result(
         ),
         areas=areas,
         crosswalk=crosswalk(ruleset, areas),
+        digest=ruleset_digest(ruleset),
     )
 
 

@@ -110,7 +110,14 @@ class Links:
         return _clean(found[0]) if found else None
 
     def url(self, subject: str, evidence: Evidence | None, signal: str = "") -> str | None:
-        """The page where ``subject`` (shown by ``evidence``, measured by ``signal``) can be seen or fixed."""
+        """The page where ``subject`` (shown by ``evidence``, measured by ``signal``) can be seen or fixed;
+        failing that, the page of the evidence's own subject (a model named in several sources, say)."""
+        found = self._url(subject, evidence, signal)
+        if found is None and evidence is not None and evidence.subject != subject:
+            found = self._url(evidence.subject, evidence, signal)
+        return found
+
+    def _url(self, subject: str, evidence: Evidence | None, signal: str) -> str | None:
         if subject.startswith("arn:"):
             return aws_console(subject)
         if subject.lower().startswith("/subscriptions/"):

@@ -50,7 +50,7 @@ def check_builtin_ids(ids: list[str], where: str) -> list[str]:
         if ruleset_id not in known:
             raise RulesetError(
                 f"{where}: unknown builtin ruleset {ruleset_id!r}{suggest(ruleset_id, known)}; builtin "
-                f"rulesets: {', '.join(known)} (your own ruleset files go in --ruleset)"
+                f"rulesets: {', '.join(known)}"
             )
     return ids
 

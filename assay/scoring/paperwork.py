@@ -20,6 +20,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationEr
 
 from assay.errors import ConfigError
 from assay.evidence import sha256_hex
+from assay.safeio import SMALL_FILE_MAX_BYTES, decode_text, parse_yaml_text, read_bytes
 from assay.scoring.model import Criterion, Ruleset
 
 Kind = Literal["attestations", "waivers"]
@@ -91,18 +92,13 @@ def expired(expires: dt.date, collected: dt.datetime) -> bool:
 
 def read_entries(path: Path, kind: Kind) -> tuple[list[Any], bytes]:
     """The raw entries of a file: a YAML list, or a mapping whose ``kind`` key holds the list."""
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise ConfigError(f"{path}: no such {kind} file") from None
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot read the {kind} file ({exc.strerror})") from None
-    try:
-        doc = yaml.safe_load(raw) if raw.strip() else None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}" if mark else ""
-        raise ConfigError(f"{path}: malformed YAML{where}: {getattr(exc, 'problem', None) or exc}") from None
+    # bounded like every reader of user files (assay.safeio): size, UTF-8, YAML depth and aliases
+    what = f"{kind.removesuffix('s')} file"
+    if not path.exists() and not path.is_symlink():
+        raise ConfigError(f"{path}: no such {kind} file")
+    raw = read_bytes(path, what=what, max_bytes=SMALL_FILE_MAX_BYTES, error=ConfigError)
+    text = decode_text(raw, str(path), what=what, error=ConfigError)
+    doc = parse_yaml_text(text, str(path), what=what, error=ConfigError) if text.strip() else None
     if doc is None:
         return [], raw
     if isinstance(doc, dict) and set(doc) == {kind}:

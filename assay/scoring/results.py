@@ -271,7 +271,12 @@ class MLTestScore(_ResultModel):
 
 
 class RulesetResult(_ResultModel):
-    """One ruleset's areas; its overall range is the minimum over its areas (the weakest holds it back)."""
+    """One ruleset's areas; its overall range is the minimum over its areas (the weakest holds it back).
+
+    `digest` identifies the rules as loaded (sha256), so a history can tell a rules change from a drop;
+    results written before it existed have none."""
+
+    omit_when_none: ClassVar[tuple[str, ...]] = ("digest",)
 
     omit_when_none: ClassVar[tuple[str, ...]] = ("crosswalk",)
 
@@ -281,6 +286,7 @@ class RulesetResult(_ResultModel):
     overall: LevelRange
     areas: list[AreaResult]
     crosswalk: Crosswalk | None = None
+    digest: str | None = None
 
 
 class AttestationEntry(_ResultModel):

@@ -43,7 +43,8 @@ def load_rulesets(
     for ruleset_id in ids:
         if ruleset_id not in loaded:
             loaded[ruleset_id] = parse_ruleset(read_builtin(ruleset_id))
-    installed = {spec.source for spec in catalog.values() if spec.source}
+    # the sources signals read: the installed collectors (a cross-source signal reads several of them)
+    installed = {s for spec in catalog.values() for s in (spec.reads or (spec.source,)) if s}
     for path in files:
         doc = read_file(Path(path))
         if installed:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 
@@ -163,6 +165,20 @@ def test_trigger_of(cause: str, trigger: str) -> None:
 def test_trigger_of_a_cause_without_class(cause: dict, trigger: str) -> None:
     """Jenkins 1.x (and tools that drop `_class`) name the cause only by its description and fields."""
     assert trigger_of({"actions": [{"causes": [cause]}]}) == trigger
+
+
+def test_trigger_of_recorded_pipeline_runs() -> None:
+    """Runs of a real multibranch branch job, started by another branch job (`hotfix%2F1.60.1`)."""
+    folder = (
+        Path(__file__).resolve().parents[2] / "fixtures" / "recorded" / "jenkins" / "pipeline-automation-lib"
+    )
+    for name in ("build-721-upstream.json", "build-720-upstream.json"):
+        run = json.loads((folder / name).read_text(encoding="utf-8"))
+        assert trigger_of(run) == "upstream", name
+        kept, _ = summarise_builds([run], datetime(2019, 8, 24, tzinfo=UTC), 30, 50)
+        assert [(b["number"], b["result"], b["trigger"]) for b in kept] == [
+            (run["number"], "SUCCESS", "upstream")
+        ]
 
 
 def _build(number: int, days_ago: float, result: str | None = "SUCCESS", building: bool = False) -> dict:

@@ -89,7 +89,7 @@ def test_install_logging_puts_the_filter_on_every_handler() -> None:
         root.handlers = [logging.StreamHandler(stream)]
         install_logging(debug=True)
         assert all(any(isinstance(f, RedactingFilter) for f in h.filters) for h in root.handlers)
-        logging.getLogger("botocore.endpoint").debug(
+        logging.getLogger("assay.tests.redaction").debug(
             "headers={'Authorization': b'AWS4 Credential=%s/x'}", KEY_ID
         )
         assert KEY_ID not in stream.getvalue() and REDACTED in stream.getvalue()

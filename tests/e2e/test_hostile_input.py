@@ -132,7 +132,7 @@ def good_results() -> dict:  # type: ignore[type-arg]
     [
         (lambda d: d["rulesets"][0]["areas"][0].update(level=-1), "greater than or equal to 0"),
         (lambda d: d["rulesets"][0]["areas"][0].update(level=10**30), "less than or equal to 5"),
-        (lambda d: d["rulesets"][0]["areas"][0].update(coverage=float("nan")), "NaN is not a JSON number"),
+        (lambda d: d["rulesets"][0]["areas"][0].update(coverage=float("nan")), "holds NaN, which is not"),
         (lambda d: d.pop("rulesets"), "malformed results at rulesets: Field required"),
         (lambda d: d["rulesets"][0]["areas"][0].pop("criteria"), "criteria: Field required"),
     ],
@@ -182,3 +182,13 @@ def test_unknown_builtin_ruleset_on_the_command_line(tmp_path: Path) -> None:
     bundle = write_bundle(sample.bundle(), tmp_path / "evidence.json.gz")
     proc, _rss = run_measured("score", bundle, "--rulesets", "ai-cmm,nope", "--no-history", cwd=tmp_path)
     assert proc.returncode == 2 and "--rulesets: unknown builtin ruleset 'nope'" in proc.stderr, proc.stderr
+
+
+def test_an_error_quoting_markup_like_input_is_printed_as_is_on_one_line(tmp_path: Path) -> None:
+    # rich used to read the quoted value as markup: "[/x]" raised MarkupError, a traceback with exit 1
+    config = tmp_path / "audit.yaml"
+    config.write_text(
+        'collectors:\n  mlflow: {tracking_uri: "sqlite:///m.db", lookback_days: "[/x] [red]"}\n'
+    )
+    proc, rss = run_measured("audit", "-c", config, "--no-history", cwd=tmp_path)
+    assert_refused(proc, rss, config, "(got '[/x] [red]')")

@@ -298,3 +298,48 @@ def test_real_exit_path_sample(work: Workdir, cases: Counter, kind: str, data: s
     assert "Traceback" not in proc.stderr and "internal error" not in proc.stderr, proc.stderr[-2000:]
     if proc.returncode == 2:
         assert str(path) in proc.stderr, proc.stderr
+
+
+@given(data=BUNDLES)
+def test_bundle_reader_merge(work: Workdir, cases: Counter, data: bytes) -> None:
+    cases.tick()
+    path = work.write("evidence-shard-1-of-1.json.gz", data)
+    run_cli(["merge", str(path), "--out", str(path.parent / "merged")], named=str(path))
+
+
+ATTESTATIONS = b"""\
+attestations:
+  - criterion: peopleops.ownership-culture
+    statement: Teams own their models end to end
+    attested_by: Jane Doe (CEO)
+    date: 2025-01-10
+    expires: 2030-06-01
+    evidence: https://wiki.acme.example/culture
+"""
+WAIVERS = b"""\
+waivers:
+  - criterion: mlops.tracking
+    resource: "acme/sandbox-*"
+    justification: sandboxes are throwaway
+    approver: Head of platform
+    expires: 2030-12-31
+"""
+PAPERWORK = st.one_of(
+    mutated_bytes(ATTESTATIONS).map(lambda d: ("attestations", d)),
+    mutated_bytes(WAIVERS).map(lambda d: ("waivers", d)),
+    generated_files(ATTESTATIONS).map(lambda d: ("attestations", d)),
+    generated_files(WAIVERS).map(lambda d: ("waivers", d)),
+)
+
+
+@settings(max_examples=max(1, settings().max_examples // 2))  # each case scores a bundle: ~1 s
+@given(case=PAPERWORK)
+@example(case=("attestations", b"a: &a [*a]\n"))
+@example(case=("waivers", b"[" * 20_000))
+def test_attestation_and_waiver_readers(work: Workdir, cases: Counter, case: tuple[str, bytes]) -> None:
+    cases.tick()
+    kind, data = case
+    bundle = work.write("paper.json.gz", gzip.compress(work.bundle_bytes))
+    path = work.write(f"{kind}.yaml", data)
+    args = ["score", str(bundle), f"--{kind}", str(path), "--no-history", "-f", "json"]
+    run_cli([*args, "--out", str(path.parent / "out")], named=str(path))

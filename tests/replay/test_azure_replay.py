@@ -188,3 +188,37 @@ def test_nothing_readable_fails_the_source(replay: Any) -> None:
         denied.collect()
     assert refused.value.reason is UnknownReason.DENIED
     assert "Microsoft.Resources/subscriptions/read" in refused.value.message
+
+
+def test_an_initiative_that_cannot_be_read_is_a_gap_naming_it(replay: Any) -> None:
+    """getPolicyAssignmentWithOverrides assigns an initiative that the recordings do not publish."""
+    evidence, _ = replay([*ESTATE, "policy/getPolicyAssignmentWithOverrides.json"]).collect()
+    [assignment] = one(evidence, "azure.policy")["assignments"]
+    assert assignment["name"] == "CostManagement" and assignment["initiative"] is True
+    assert assignment["effect"] == "" and assignment["enforced"] is True
+    [gap] = gaps(evidence)
+    assert gap.endpoint == (
+        "policy_set_definitions.get /subscriptions/ae640e6b-ba3e-4256-9d62-2993eecfa6f2/providers/"
+        "Microsoft.Authorization/policySetDefinitions/CostManagement"
+    )
+    assert "Microsoft.Authorization/policySetDefinitions/read" in gap.data["message"]
+
+
+@pytest.mark.parametrize("status", [429, 503])
+def test_throttled_answers_with_retry_after_are_retried(replay: Any, status: int) -> None:
+    server = replay([*ESTATE, *NAMING], throttle={"policy": 1}, throttle_status=status, retry_after="1")
+    evidence, _ = server.collect()
+    assert gaps(evidence) == []
+    assert [a["name"] for a in one(evidence, "azure.policy")["assignments"]] == ["EnforceNaming"]
+    asked = [p for m, p in server.server.server.requests if p.lower().endswith("/policyassignments")]
+    assert len(asked) == 2  # the throttled answer, then its retry
+
+
+def test_a_retry_after_past_the_source_timeout_is_not_waited_for(replay: Any) -> None:
+    server = replay([*ESTATE, *NAMING], throttle={"policy": 9}, retry_after="3600")
+    evidence, _ = server.collect(timeout_seconds=20)
+    [gap] = gaps(evidence)
+    assert gap.subject == "policy" and "TooManyRequests" in gap.data["message"]
+    asked = [p for m, p in server.server.server.requests if p.lower().endswith("/policyassignments")]
+    assert len(asked) == 1  # an hour's wait does not fit in 20 s: the 429 is reported, not slept on
+    assert one(evidence, "azure.resources")["resources"]  # the other families were still read

@@ -135,10 +135,13 @@ def test_scm_cause_without_class() -> None:
 def test_a_429_with_retry_after_is_retried(node_jenkins: JenkinsReplay) -> None:
     node_jenkins.faults.append(Fault(r"^/api/json$", 429, times=1, headers={"Retry-After": "1"}))
     node_jenkins.faults.append(Fault(r"^/job/asdf/api/json$", 503, times=1, headers={"Retry-After": "1"}))
-    evidence, ctx = collect(node_jenkins)
+    said: list[str] = []
+    ctx = CollectContext("jenkins", now=node_jenkins.scenario.now, on_progress=lambda _, m: said.append(m))
+    evidence = list(JenkinsCollector().collect(JenkinsConfig(url=node_jenkins.url), ctx))
     assert sorted(jobs(evidence)) == ["asdf", "test-e474800e-9d04-437a-8dd3-c29c7156185e"]
     assert not gaps(evidence) and not ctx.errors
     assert node_jenkins.requests["/api/json"] == 2 and node_jenkins.requests["/job/asdf/api/json"] == 2
+    assert "HTTP 429 on /api/json: retrying in 1 s (Retry-After)" in said  # every wait is shown
 
 
 def test_a_retry_after_longer_than_allowed_is_not_waited_for(node_jenkins: JenkinsReplay) -> None:
@@ -180,6 +183,22 @@ def test_refused_controller_is_denied_naming_overall_read(
     with pytest.raises(SourceUnavailable) as err:
         collect(node_jenkins)
     assert err.value.reason is UnknownReason.DENIED and "Overall/Read" in err.value.message
+
+
+def test_a_controller_without_me_is_still_read(node_jenkins: JenkinsReplay) -> None:
+    """Recordings of Jenkins 1.x hold no /me answer; a 404 there is not a refusal: the listing decides."""
+    node_jenkins.faults.append(Fault(r"^/me/api/json$", 404))
+    evidence, ctx = collect(node_jenkins)
+    assert sorted(jobs(evidence)) == ["asdf", "test-e474800e-9d04-437a-8dd3-c29c7156185e"]
+    assert not ctx.errors
+
+
+def test_anonymous_refusal_says_to_configure_a_user(node_jenkins: JenkinsReplay) -> None:
+    node_jenkins.faults.append(Fault(r"^/me/api/json$", 403))
+    with pytest.raises(SourceUnavailable) as err:
+        collect(node_jenkins)
+    assert err.value.reason is UnknownReason.DENIED
+    assert "anonymous" in err.value.message and "collectors.jenkins.user" in err.value.message
 
 
 def test_nothing_readable_fails_the_source(node_jenkins: JenkinsReplay) -> None:

@@ -1,6 +1,7 @@
 """The HTML report in a real headless Chromium: no console errors, charts visible, every area present.
 
-Screenshots at desktop (1280 px) and phone (390 px) width go to test-artifacts/. Chromium and chromedriver
+Screenshots at desktop (1280 px) and phone (390 px) width go to $ASSAY_TEST_ARTIFACTS (default: the
+temporary directory's assay-test-artifacts/, never the checkout). Chromium and chromedriver
 are Debian's packages (`.ci/run` installs them): under CI=true a missing browser fails, locally it skips.
 """
 
@@ -24,7 +25,8 @@ from assay.scoring import Results
 
 pytestmark = pytest.mark.xdist_group("chromium")  # one browser for the module
 
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+DEFAULT_ARTIFACTS = Path(tempfile.gettempdir(), "assay-test-artifacts")
+ARTIFACTS = Path(os.environ.get("ASSAY_TEST_ARTIFACTS") or DEFAULT_ARTIFACTS)
 FLAGS = (
     "--headless=new",
     "--no-sandbox",
@@ -150,7 +152,7 @@ def test_report_in_chromium(
     browser.get(report_file.as_uri())
     height = browser.execute_script("return document.documentElement.scrollHeight")
     browser.set_window_size(width, min(height, 16000))
-    ARTIFACTS.mkdir(exist_ok=True)
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
     shot = ARTIFACTS / f"report-{name}.png"
     assert browser.save_screenshot(str(shot))
     assert shot.stat().st_size > 50_000

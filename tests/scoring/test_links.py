@@ -98,3 +98,11 @@ def test_no_address_no_link() -> None:
         tool_version="t", created_at=AT, evidence=[ev("mlflow", "mlflow.server", "sqlite:///x.db"), model]
     )
     assert Links(bundle).url("m", model) is None
+
+
+def test_a_member_without_its_own_page_links_to_its_evidence() -> None:
+    """A model named `fraud` in a label, shown by its SageMaker endpoint, links to the endpoint."""
+    arn = "arn:aws:sagemaker:us-east-1:123456789012:endpoint/fraud"
+    endpoint = ev("aws", "aws.sagemaker.endpoint", arn)
+    bundle = Bundle(tool_version="t", created_at=AT, evidence=[endpoint])
+    assert Links(bundle).url("fraud", endpoint) == aws_console(arn)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from typing import Any
-from urllib.parse import unquote
 
 from assay.collectors.azure import kinds
 from assay.collectors.azure.operations import OPERATIONS
@@ -125,7 +124,7 @@ class SubscriptionReader:
                     "type": r.type or "",
                     "location": r.location,
                     "tags": tag_map(r.tags),
-                    "resource_group": unquote(rid.split("/")[4]) if rid.count("/") > 4 else "",
+                    "resource_group": rid.split("/")[4] if rid.count("/") > 4 else "",
                 }
             )
         data = {"resources": sorted(into, key=lambda r: r["id"].lower())}
@@ -255,7 +254,7 @@ class SubscriptionReader:
             rid = r["id"]
             workspace = rid.rsplit("/onlineEndpoints/", 1)[0] if "/onlineendpoints/" in rid.lower() else ""
             data = {
-                "name": unquote(rid.rsplit("/", 1)[-1]),
+                "name": rid.rsplit("/", 1)[-1],
                 "workspace": workspace.lower(),
                 "subscription": self.sub_id,
                 "location": r["location"],

@@ -71,7 +71,7 @@ class JenkinsCollector(Collector):
         # python-jenkins has no TLS option; its session honours `verify` (False, True or a CA bundle path).
         client._session.verify = (config.ca_bundle or True) if config.verify_tls else False
         deadline = time.monotonic() + config.timeout_seconds if config.timeout_seconds else math.inf
-        mount_retries(client._session, config.retries, config.max_retry_wait_seconds, deadline)
+        mount_retries(client._session, config.retries, config.max_retry_wait_seconds, deadline, ctx.progress)
         yield from _Reader(client, config, ctx).evidence()
 
     @classmethod
@@ -141,12 +141,23 @@ class _Reader:
     # -- the controller ------------------------------------------------------------------------------------
 
     def _connect(self) -> None:
-        """The first call: a refused or unreachable controller makes the whole source unavailable."""
+        """The first call: a refused or unreachable controller makes the whole source unavailable.
+
+        A 404 is not fatal: some controllers and proxies serve no ``/me``; the job listing then decides.
+        """
         try:
             self.ctx.call("Jenkins.get_whoami", self.client.get_whoami)
         except Exception as exc:
+            if is_missing(exc):
+                return
             reason = failure_reason(exc)
             detail = self.ctx.redact(short_message(exc))
+            if reason is UnknownReason.DENIED and not (self.config.user and self.config.token_env):
+                raise SourceUnavailable(
+                    reason,
+                    f"Jenkins at {self.url} refused anonymous access ({detail}); set collectors.jenkins.user "
+                    "and token_env to a user with Overall/Read",
+                ) from None
             if reason is UnknownReason.DENIED:
                 raise SourceUnavailable(
                     reason,

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Callable
 from typing import Any
+from urllib.parse import urlsplit
 
 from requests.adapters import HTTPAdapter
 from urllib3.exceptions import MaxRetryError, ResponseError
@@ -25,6 +27,7 @@ class _BoundedRetry(Retry):
 
     max_wait: float = 60.0
     deadline: float = math.inf  # time.monotonic() after which no wait may end
+    notify: Callable[[str], None] | None = None  # told of every wait, for progress lines
 
     def increment(
         self, method: str | None = None, url: str | None = None, *args: Any, **kwargs: Any
@@ -39,12 +42,22 @@ class _BoundedRetry(Retry):
                 f"HTTP {response.status if response else '?'}: retry in {wait:g} s is too late"
             )
             raise MaxRetryError(kwargs.get("_pool"), url or "", reason)
+        if self.notify is not None:
+            what = f"HTTP {response.status}" if response is not None else "connection error"
+            why = " (Retry-After)" if response is not None and response.headers.get("Retry-After") else ""
+            self.notify(f"{what} on {urlsplit(url or '').path}: retrying in {wait:g} s{why}")
         return new
 
 
-def retrying_adapter(retries: int, max_wait: float, deadline: float = math.inf) -> HTTPAdapter:
+def retrying_adapter(
+    retries: int,
+    max_wait: float,
+    deadline: float = math.inf,
+    notify: Callable[[str], None] | None = None,
+) -> HTTPAdapter:
     """An adapter retrying connection errors and 429/502/503/504 up to ``retries`` times (GET only)."""
-    bounded = type("JenkinsRetry", (_BoundedRetry,), {"max_wait": max_wait, "deadline": deadline})
+    limits = {"max_wait": max_wait, "deadline": deadline, "notify": staticmethod(notify) if notify else None}
+    bounded = type("JenkinsRetry", (_BoundedRetry,), limits)
     retry = bounded(
         total=retries,
         status_forcelist=RETRY_STATUSES,
@@ -57,8 +70,14 @@ def retrying_adapter(retries: int, max_wait: float, deadline: float = math.inf) 
     return HTTPAdapter(max_retries=retry)
 
 
-def mount_retries(session: Any, retries: int, max_wait: float, deadline: float = math.inf) -> None:
+def mount_retries(
+    session: Any,
+    retries: int,
+    max_wait: float,
+    deadline: float = math.inf,
+    notify: Callable[[str], None] | None = None,
+) -> None:
     """Replace the session's http:// and https:// adapters with the retrying one."""
-    adapter = retrying_adapter(retries, max_wait, deadline)
+    adapter = retrying_adapter(retries, max_wait, deadline, notify)
     session.mount("http://", adapter)
     session.mount("https://", adapter)

@@ -5,7 +5,14 @@ registries, so it lives with the cross-source signals (`assay.crosssource.model_
 
 from __future__ import annotations
 
-from assay.collectors.derive import EvidenceView, Measured, Unknown, ratio, require_population
+from assay.collectors.derive import (
+    EvidenceView,
+    Measured,
+    Unknown,
+    member,
+    ratio,
+    require_population,
+)
 from assay.collectors.prometheus.view import (
     GPU,
     SCRAPE_POOL,
@@ -41,7 +48,12 @@ def up_ratio(view: EvidenceView) -> Measured:
     up = sum(int(p.data.get("up", 0)) for p in pools)
     down = sum(int(p.data.get("down", 0)) for p in pools)
     require_population(up + down, "scraped Prometheus targets")
-    return Measured(ratio(up, up + down), pools)
+    members = [  # a scrape job passes when none of its targets is down
+        member(p.subject, int(p.data.get("down", 0)) == 0, p)
+        for p in pools
+        if int(p.data.get("up", 0)) + int(p.data.get("down", 0))
+    ]
+    return Measured(ratio(up, up + down), pools, members)
 
 
 @signals.signal(

@@ -30,7 +30,14 @@ class AzureMaterializer:
         client_id, client_secret = "00000000-assay-sandbox-client", secrets.token_urlsafe(24)
         faults = fixture.get("faults") or {}
         self.standin = ArmStandIn(
-            arm, tls, client_id, client_secret, deny=faults.get("deny"), throttle=faults.get("throttle")
+            arm,
+            tls,
+            client_id,
+            client_secret,
+            deny=faults.get("deny"),
+            throttle=faults.get("throttle"),
+            throttle_status=int(faults.get("throttle_status", 429)),
+            retry_after=str(faults.get("retry_after", 1)),
         ).start()
         config = {
             "tenant_id": arm.tenant_id,

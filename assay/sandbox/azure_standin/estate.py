@@ -84,22 +84,18 @@ def _group(estate: ArmEstate, sid: str, group: dict[str, Any], defaults: dict[st
         estate.resources[sid].append(resource)
         estate.by_id[rid.lower()] = resource
     for spec in group.get("resources") or []:  # scopes refer to resources by their fixture name
+        resource = estate.by_id[names[spec["name"]].lower()]
         if spec.get("scopes"):
-            resource = estate.by_id[names[spec["name"]].lower()]
-            resource["properties"].update(
-                enabled=spec.get("enabled", True),
-                scopes=[
-                    names.get(s) or resource_id(sid, rg, "Microsoft.MachineLearningServices/workspaces", s)
-                    for s in spec["scopes"]
-                ],
-            )
+            scopes = [
+                names.get(s) or resource_id(sid, rg, "Microsoft.MachineLearningServices/workspaces", s)
+                for s in spec["scopes"]
+            ]
+            resource["properties"].update(_rule(spec, scopes))
         if spec["type"].lower().endswith("/onlineendpoints"):
-            estate.by_id[names[spec["name"]].lower()]["properties"].setdefault(
-                "provisioningState", "Succeeded"
-            )
-            estate.by_id[names[spec["name"]].lower()]["properties"].setdefault(
-                "traffic", spec.get("traffic", {"blue": 100})
-            )
+            props = resource["properties"]
+            props.setdefault("authMode", spec.get("auth_mode", "Key"))
+            props.setdefault("provisioningState", "Succeeded")
+            props.setdefault("traffic", spec.get("traffic", {"blue": 100}))
     for dep in group.get("deployments") or []:
         covered = (
             list(names.values())
@@ -118,6 +114,38 @@ def _group(estate: ArmEstate, sid: str, group: dict[str, Any], defaults: dict[st
                 },
             }
         )
+
+
+def _rule(spec: dict[str, Any], scopes: list[str]) -> dict[str, Any]:
+    """The properties Azure Monitor returns for a metric alert or a log (scheduled query) alert rule."""
+    common = {
+        "description": spec.get("description", f"{spec['name']} alert"),
+        "severity": int(spec.get("severity", 2)),
+        "enabled": bool(spec.get("enabled", True)),
+        "scopes": scopes,
+        "evaluationFrequency": "PT5M",
+        "windowSize": "PT15M",
+    }
+    if spec["type"].lower().endswith("/metricalerts"):
+        criterion = {
+            "criterionType": "StaticThresholdCriterion",
+            "name": "drift",
+            "metricName": spec.get("metric", "model_drift_score"),
+            "dimensions": [],
+            "operator": "GreaterThan",
+            "threshold": float(spec.get("threshold", 0.3)),
+            "timeAggregation": "Average",
+        }
+        odata = "Microsoft.Azure.Monitor.SingleResourceMultipleMetricCriteria"
+        return {**common, "criteria": {"odata.type": odata, "allOf": [criterion]}, "autoMitigate": True}
+    condition = {
+        "query": spec.get("query", "AmlOnlineEndpointConsoleLog | where Message has 'error'"),
+        "timeAggregation": "Count",
+        "operator": "GreaterThan",
+        "threshold": float(spec.get("threshold", 0)),
+        "failingPeriods": {"numberOfEvaluationPeriods": 1, "minFailingPeriodsToAlert": 1},
+    }
+    return {**common, "criteria": {"allOf": [condition]}}
 
 
 def _policy(estate: ArmEstate, sid: str, spec: dict[str, Any]) -> dict[str, Any]:

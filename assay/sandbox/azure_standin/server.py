@@ -2,7 +2,7 @@
 
 It serves the paths azure-mgmt-resource's clients call, pages lists with ``nextLink``, answers refusals
 with ARM's error bodies (403 AuthorizationFailed, 404 ResourceNotFound / SubscriptionNotFound) and can
-throttle a family of requests with 429 and ``Retry-After``. Tokens are issued by a real OAuth2
+throttle a family of requests with 429 (or 503) and ``Retry-After``. Tokens are issued by a real OAuth2
 client-credentials exchange, so azure-identity's ClientSecretCredential authenticates as it would in Azure.
 """
 
@@ -16,7 +16,7 @@ import threading
 from collections import Counter
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
 from assay.sandbox.azure_standin.estate import ArmEstate
 from assay.sandbox.azure_standin.tls import TlsFiles
@@ -43,13 +43,17 @@ class ArmStandIn:
         client_secret: str,
         deny: list[str] | None = None,
         throttle: dict[str, int] | None = None,
+        throttle_status: int = 429,
+        retry_after: str = "1",
     ) -> None:
         self.estate = estate
         self.client_id, self.client_secret = client_id, client_secret
         self.tokens: set[str] = set()
         self.deny = set(deny or [])
         self.throttle = Counter(throttle or {})
+        self.throttle_status, self.retry_after = throttle_status, retry_after
         self.requests: list[tuple[str, str]] = []
+        self.responses: list[tuple[str, str, int, Any]] = []  # (method, path, status, body) as sent
         self._lock = threading.Lock()
         standin = self
 
@@ -64,6 +68,8 @@ class ArmStandIn:
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length) if length else b""
                 status, headers, payload = standin.handle(self.command, self.path, dict(self.headers), body)
+                with standin._lock:
+                    standin.responses.append((self.command, urlsplit(self.path).path, status, payload))
                 data = json.dumps(payload).encode() if payload is not None else b""
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json; charset=utf-8")
@@ -100,7 +106,9 @@ class ArmStandIn:
         self, method: str, raw: str, headers: dict[str, str], body: bytes
     ) -> tuple[int, dict[str, str], Any]:
         parts = urlsplit(raw)
-        path = parts.path.rstrip("/")
+        path = unquote(parts.path).rstrip(
+            "/"
+        )  # clients percent-encode names (spaces, non-ASCII) as ARM expects
         query = parse_qs(parts.query)
         lower = path.lower()
         with self._lock:
@@ -133,7 +141,9 @@ class ArmStandIn:
         with self._lock:
             if self.throttle.get(family, 0) > 0:
                 self.throttle[family] -= 1
-                return 429, {"Retry-After": "1"}, _error("TooManyRequests", "Too many requests; retry later.")
+                code = "TooManyRequests" if self.throttle_status == 429 else "ServiceUnavailable"
+                body = _error(code, "The request was throttled; retry after the given interval.")
+                return self.throttle_status, {"Retry-After": self.retry_after}, body
         return self._arm(lower, path, query)
 
     def _openid(self, tenant: str) -> dict[str, Any]:

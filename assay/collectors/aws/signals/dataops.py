@@ -4,8 +4,8 @@ quality, bucket versioning, classification and lifecycle, Lake Formation and the
 from __future__ import annotations
 
 from assay.collectors.aws.signals.base import H, M, signals
-from assay.collectors.derive import EvidenceView, Measured, ratio, require_population
-from assay.evidence import SignalType
+from assay.collectors.derive import EvidenceView, Measured, member, ratio, require_population, share_of
+from assay.evidence import Aggregate, SignalType
 from assay.kinds import aws
 from assay.kinds import cloud as c
 
@@ -77,12 +77,20 @@ def fresh_crawls(view: EvidenceView) -> Measured:
     crawlers = [cr for _, cr in c.items(view, aws.GLUE_CATALOG, "crawlers")]
     require_population(len(crawlers), "Glue crawlers", view.of_kind(aws.GLUE_CATALOG))
     ref = c.now(view)
-    fresh = sum(
-        1
-        for cr in crawlers
-        if cr.get("last_status") in SUCCEEDED and c.within(cr.get("last_start"), ref, FRESH_CRAWL_DAYS)
-    )
-    return Measured(ratio(fresh, len(crawlers)), view.of_kind(aws.GLUE_CATALOG))
+    members = [
+        member(
+            _glue_arn(ev.subject, "crawler", cr.get("name", "?")),
+            cr.get("last_status") in SUCCEEDED and c.within(cr.get("last_start"), ref, FRESH_CRAWL_DAYS),
+            ev,
+        )
+        for ev, cr in c.items(view, aws.GLUE_CATALOG, "crawlers")
+    ]
+    return Measured(share_of(members), view.of_kind(aws.GLUE_CATALOG), members, Aggregate.RATIO)
+
+
+def _glue_arn(cell: str, kind: str, name: str) -> str:
+    account, _, region = cell.partition("/")
+    return f"arn:aws:glue:{region}:{account}:{kind}/{name}"
 
 
 @signals.signal(
@@ -125,7 +133,8 @@ def _bucket_ratio(view: EvidenceView, test: object) -> Measured:
     c.need(view, "s3", "cloudtrail")
     buckets = c.data_buckets(view)
     require_population(len(buckets), "S3 data buckets", view.of_kind(aws.S3_BUCKETS))
-    return Measured(ratio(sum(1 for _, b in buckets if test(b)), len(buckets)), view.of_kind(aws.S3_BUCKETS))  # type: ignore[operator]
+    members = [member(b["arn"], bool(test(b)), ev) for ev, b in buckets]  # type: ignore[operator]
+    return Measured(share_of(members), view.of_kind(aws.S3_BUCKETS), members, Aggregate.RATIO)
 
 
 @signals.signal(

@@ -122,8 +122,8 @@ def governance_ratio(view: EvidenceView) -> Measured:
                 return False
         return bool(variants)
 
-    return Measured(
-        ratio(sum(1 for e in prod if governed(e)), len(prod)), [*prod, *view.of_kind(aws.SM_REGISTRY)]
+    return Measured.share(
+        prod, [e for e in prod if governed(e)], evidence=[*prod, *view.of_kind(aws.SM_REGISTRY)]
     )
 
 
@@ -158,7 +158,7 @@ def progressive(view: EvidenceView) -> Measured:
     """Endpoints that can release gradually."""
     c.need(view, "sagemaker.endpoints")
     prod = c.production_endpoints(view)
-    return Measured(sum(1 for e in prod if _progressive(e)), prod)
+    return Measured.count(prod, [e for e in prod if _progressive(e)])
 
 
 @signals.signal(
@@ -172,7 +172,7 @@ def auto_rollback(view: EvidenceView) -> Measured:
     """Rollback readiness."""
     c.need(view, "sagemaker.endpoints")
     prod = c.production_endpoints(view)
-    return Measured(sum(1 for e in prod if e.data.get("auto_rollback")), prod)
+    return Measured.count(prod, [e for e in prod if e.data.get("auto_rollback")])
 
 
 @signals.signal(

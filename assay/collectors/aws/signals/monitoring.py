@@ -21,4 +21,4 @@ def data_capture(view: EvidenceView) -> Measured:
     c.need(view, "sagemaker.endpoints")
     prod = c.production_endpoints(view)
     require_population(len(prod), "production SageMaker endpoints")
-    return Measured(sum(1 for e in prod if e.data.get("data_capture")), prod)
+    return Measured.count(prod, [e for e in prod if e.data.get("data_capture")])

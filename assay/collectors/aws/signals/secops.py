@@ -6,8 +6,8 @@ from __future__ import annotations
 from fnmatch import fnmatch
 
 from assay.collectors.aws.signals.base import H, M, signals
-from assay.collectors.derive import EvidenceView, Measured, Unknown, ratio, require_population
-from assay.evidence import SignalType, UnknownReason
+from assay.collectors.derive import EvidenceView, Measured, Unknown, member, require_population, share_of
+from assay.evidence import Aggregate, SignalType, UnknownReason
 from assay.kinds import aws
 from assay.kinds import cloud as c
 
@@ -26,20 +26,28 @@ def audit_trail(view: EvidenceView) -> Measured:
     c.need(view, "cloudtrail")
     accounts = c.accounts(view)
     require_population(len(accounts), "AWS accounts")
-    trails = {e.subject: e.data.get("trails", []) for e in view.of_kind(aws.CLOUDTRAIL)}
-    covered = sum(
-        1
+    trails = c.by_subject(view, aws.CLOUDTRAIL)
+    members = [
+        member(
+            a["id"],
+            any(
+                t["multi_region"] and t["logging"] and t["validation"]
+                for t in (trails[a["id"]].data.get("trails", []) if a["id"] in trails else [])
+            ),
+            trails.get(a["id"]) or c.scope_evidence(view),
+        )
         for a in accounts
-        if any(t["multi_region"] and t["logging"] and t["validation"] for t in trails.get(a["id"], []))
-    )
-    return Measured(ratio(covered, len(accounts)), view.of_kind(aws.CLOUDTRAIL))
+    ]
+    return Measured(share_of(members), view.of_kind(aws.CLOUDTRAIL), members, Aggregate.RATIO)
 
 
 def _cell_ratio(view: EvidenceView, kind: str, enabled: object) -> Measured:
     cells = c.cells(view)
     require_population(len(cells), "audited account × regions")
-    on = {e.subject for e in view.of_kind(kind) if enabled(e.data)}  # type: ignore[operator]
-    return Measured(ratio(sum(1 for cell in cells if cell in on), len(cells)), view.of_kind(kind))
+    found = c.by_subject(view, kind)
+    on = {e.subject for e in found.values() if enabled(e.data)}  # type: ignore[operator]
+    members = [member(cell, cell in on, found.get(cell) or c.scope_evidence(view)) for cell in cells]
+    return Measured(share_of(members), view.of_kind(kind), members, Aggregate.RATIO)
 
 
 @signals.signal(
@@ -76,6 +84,11 @@ def _scanned(repo: str, scan_type: str, rules: list[dict[str, object]]) -> bool:
     return False
 
 
+def _ecr_arn(cell: str, name: str) -> str:
+    account, _, region = cell.partition("/")
+    return f"arn:aws:ecr:{region}:{account}:repository/{name}"
+
+
 @signals.signal(
     "sec.container_scanning.ratio",
     type=SignalType.RATIO,
@@ -89,12 +102,18 @@ def container_scanning(view: EvidenceView) -> Measured:
     evs = view.of_kind(aws.ECR)
     repos = [(e, r) for e in evs for r in e.data.get("repositories", [])]
     require_population(len(repos), "ECR repositories", evs)
-    scanned = sum(
-        1
+    members = [
+        member(
+            r.get("arn") or _ecr_arn(e.subject, r["name"]),
+            bool(
+                r.get("scan_on_push")
+                or _scanned(r["name"], e.data.get("scan_type", ""), e.data.get("rules", []))
+            ),
+            e,
+        )
         for e, r in repos
-        if r.get("scan_on_push") or _scanned(r["name"], e.data.get("scan_type", ""), e.data.get("rules", []))
-    )
-    return Measured(ratio(scanned, len(repos)), evs)
+    ]
+    return Measured(share_of(members), evs, members, Aggregate.RATIO)
 
 
 @signals.signal(
@@ -121,7 +140,7 @@ def iam_hygiene(view: EvidenceView) -> Measured:
             "(aws iam generate-credential-report) so MFA can be checked",
             list(reports.values()),
         )
-    good = 0
+    members = []
     for a in accounts:
         pol = policies.get(a["id"])
         rep = reports[a["id"]].data
@@ -130,8 +149,9 @@ def iam_hygiene(view: EvidenceView) -> Measured:
         )
         # The report's <root_account> row is absent only in emulators; there root MFA cannot be judged.
         root_ok = rep.get("root_mfa") is not False
-        good += strong and root_ok and rep.get("console_users_without_mfa", 1) == 0
-    return Measured(ratio(good, len(accounts)), [*policies.values(), *reports.values()])
+        ok = strong and root_ok and rep.get("console_users_without_mfa", 1) == 0
+        members.append(member(a["id"], ok, reports[a["id"]]))
+    return Measured(share_of(members), [*policies.values(), *reports.values()], members, Aggregate.RATIO)
 
 
 @signals.signal(
