@@ -109,5 +109,6 @@ def require_enabled_source(config: Any) -> None:
     why = f"every source is disabled ({', '.join(disabled)})" if disabled else "no source is configured"
     raise ConfigError(
         f"{config.origin}: {why}, so there is nothing to audit; add one under `collectors:`, e.g. "
-        "`collectors: {github: {org: my-org}}` (`assay init` writes every source's settings)"
+        "`collectors: {github: {orgs: [my-org], token_env: GITHUB_TOKEN}}` (`assay init` writes every "
+        "source's settings)"
     )

@@ -241,3 +241,29 @@ def test_unknown_estate_is_a_clear_error(tmp_path: Path) -> None:
     assert_clean_error(
         run("demo", "--org", "nobody", "--out", tmp_path), 2, "unknown sandbox estate 'nobody'"
     )
+
+
+@pytest.mark.parametrize("verb", ["audit", "collect"])
+@pytest.mark.parametrize(
+    ("config", "why"),
+    [
+        ("scope: acme\n", "no source is configured"),
+        (
+            "collectors:\n  mlflow: {tracking_uri: 'sqlite:///x.db', enabled: false}\n",
+            "every source is disabled",
+        ),
+    ],
+)
+def test_nothing_to_audit_is_exit_2_saying_how_to_add_a_source(
+    tmp_path: Path, verb: str, config: str, why: str
+) -> None:
+    """A gate with no source must not pass: not even `--strict --fail-under 1` may exit 0."""
+    path = tmp_path / "audit.yaml"
+    path.write_text(config)
+    extra = ["--strict", "--fail-under", "1", "--no-history"] if verb == "audit" else []
+    proc = run(verb, "-c", path, "--out", tmp_path / "out", *extra)
+    said = " ".join(proc.stderr.split())
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    assert why in said and "add one under `collectors:`" in said and str(path) in said
+    assert "Traceback" not in proc.stderr
+    assert not (tmp_path / "out").exists(), "nothing is collected or written"
