@@ -63,3 +63,20 @@ _BEFORE = pytest.StashKey[set[str] | None]()
 def _work_outside_the_checkout(tmp_path_factory: pytest.TempPathFactory) -> None:
     """Run every test from a temporary directory: relative CLI defaults never reach the checkout."""
     os.chdir(tmp_path_factory.mktemp("cwd"))
+
+
+@pytest.fixture(scope="session")
+def postgres():  # type: ignore[no-untyped-def]
+    """A real PostgreSQL server for this test process (see tests/postgres.py)."""
+    from tests.postgres import postgres_server
+
+    with postgres_server() as server:
+        yield server
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def history_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A new, empty history store: a SQLite file, or a database of its own on a real PostgreSQL."""
+    if request.param == "sqlite":
+        return str(tmp_path / "h" / "history.db")
+    return str(request.getfixturevalue("postgres").database())

@@ -1,4 +1,5 @@
-"""Several processes using one new SQLite history at once: all succeed, the audit is recorded once.
+"""Several processes using one new history at once (a SQLite file, a PostgreSQL database): all succeed,
+the audit is recorded once.
 
 Each pair of real processes waits at a barrier (a file) and then opens the store and records the same
 results: the first use creates the schema (under the migration lock), the unique index keeps one row.
@@ -8,13 +9,16 @@ from __future__ import annotations
 
 import json
 import os
-import sqlite3
 import subprocess
 import sys
 import time
 from pathlib import Path
 
+import pytest
+from sqlalchemy import create_engine, text
+
 from assay.evidence import write_bundle
+from assay.history.store import history_url
 from assay.scoring import write_results
 from tests.reports import sample
 
@@ -38,14 +42,22 @@ print(json.dumps({"id": record.id, "created": created}))
 """
 
 
-def test_ten_pairs_of_first_uses_record_once(tmp_path: Path) -> None:
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_ten_pairs_of_first_uses_record_once(
+    tmp_path: Path, backend: str, request: pytest.FixtureRequest
+) -> None:
     bundle = sample.bundle()
     bundle_path = write_bundle(bundle, tmp_path / "evidence.json.gz")
     results_path = write_results(sample.results(bundle), tmp_path / "results.json")
     root = Path(__file__).resolve().parents[1]
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(root), os.environ.get("PYTHONPATH", "")])}
     for pair in range(PAIRS):
-        db, go = tmp_path / f"pair{pair}" / "history.db", tmp_path / f"go{pair}"
+        go = tmp_path / f"go{pair}"
+        db = (
+            str(tmp_path / f"pair{pair}" / "history.db")
+            if backend == "sqlite"
+            else request.getfixturevalue("postgres").database()
+        )
         ready = [tmp_path / f"ready{pair}-{i}" for i in range(2)]
         procs = [
             subprocess.Popen(
@@ -68,5 +80,7 @@ def test_ten_pairs_of_first_uses_record_once(tmp_path: Path) -> None:
             outcomes.append(json.loads(out))
         assert sorted(o["created"] for o in outcomes) == [False, True], (pair, outcomes)
         assert {o["id"] for o in outcomes} == {1}, (pair, outcomes)
-        with sqlite3.connect(db) as conn:
-            assert conn.execute("select count(*) from assay_audits").fetchone() == (1,)
+        engine = create_engine(history_url(db))
+        with engine.connect() as conn:
+            assert conn.execute(text("select count(*) from assay_audits")).scalar() == 1
+        engine.dispose()

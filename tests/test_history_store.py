@@ -29,9 +29,9 @@ def _audits():  # type: ignore[no-untyped-def]
     return (before, sample.results(before)), (after, sample.results(after))
 
 
-def test_record_previous_and_dedupe(tmp_path: Path) -> None:
+def test_record_previous_and_dedupe(history_url: str) -> None:
     (b1, r1), (b2, r2) = _audits()
-    with HistoryStore(tmp_path / "h" / "history.db") as store:
+    with HistoryStore(history_url) as store:
         first, created = store.record(r1, b1)
         assert created and first.id == 1 and store.previous(first) is None
         again, created = store.record(r1, b1)
@@ -96,12 +96,33 @@ def test_diff_without_bundles_compares_cited_ids() -> None:
     assert diff(Snapshot(label="a", results=r1), Snapshot(label="a", results=r1)).empty
 
 
-def test_trend_points_follow_the_records(tmp_path: Path) -> None:
+def test_trend_points_follow_the_records(history_url: str) -> None:
     (b1, r1), (b2, r2) = _audits()
-    with HistoryStore(tmp_path / "history.db") as store:
+    with HistoryStore(history_url) as store:
         store.record(r1, b1)
         store.record(r2, b2)
         points = trend_points(store.audits())
     assert [p.label for p in points] == ["#1 3 Mar 2025", "#2 7 Apr 2025"]
     assert [p.levels["ai-cmm:mlops"] for p in points] == [(3, 3), (2, 2)]
     assert points[0].levels["mlops-report:collaboration"] == (2, 5)
+
+
+def test_the_cli_records_into_any_store_once(history_url: str, tmp_path: Path) -> None:
+    """`--history URL` on score and `assay history --db URL`: a SQLite file or a real PostgreSQL."""
+    import json
+
+    from typer.testing import CliRunner
+
+    from assay.cli import app
+    from assay.evidence import write_bundle
+
+    path = write_bundle(sample.bundle(), tmp_path / "evidence.json.gz")
+    runner = CliRunner()
+    for _ in range(2):
+        done = runner.invoke(
+            app, ["-q", "score", str(path), "--out", str(tmp_path / "out"), "--history", history_url]
+        )
+        assert done.exit_code == 0, done.output
+    listed = runner.invoke(app, ["history", "--db", history_url, "-f", "json"])
+    assert listed.exit_code == 0, listed.output
+    assert [(row["id"], row["scope"]) for row in json.loads(listed.stdout)] == [(1, "borealis-health")]

@@ -83,8 +83,15 @@ def incomplete_sources(bundle: Bundle) -> list[str]:
 
 
 def history_url(setting: str | Path) -> str:
-    """A SQLAlchemy URL as is; anything else is a SQLite file path (relative to the working directory)."""
+    """A SQLAlchemy URL as is; anything else is a SQLite file path (relative to the working directory).
+
+    ``postgresql://`` (and Heroku-style ``postgres://``) use psycopg 3, the driver `assay[postgres]`
+    installs; SQLAlchemy alone would look for psycopg2.
+    """
     text = str(setting)
+    for plain in ("postgresql://", "postgres://"):
+        if text.startswith(plain):
+            return "postgresql+psycopg://" + text.removeprefix(plain)
     if "://" in text:
         return text
     path = Path(text).expanduser().resolve()
@@ -150,19 +157,24 @@ class HistoryStore:
             "incomplete_json": json.dumps(gaps or []),
             "bundle_path": str(Path(bundle_path).resolve()) if bundle_path else None,
         }
+        same = select(audits.c.id).where(audits.c.scope == results.scope, audits.c.results_sha256 == digest)
+        # Look first: on PostgreSQL a refused insert still spends a number of the id sequence, so
+        # re-recording would leave gaps in the audit numbers. The unique index is what keeps it once.
+        with self._connect() as conn:
+            found = conn.execute(same).scalar_one_or_none()
+        if found is not None:
+            return self.get(found), False
         try:
             with self.engine.begin() as conn:
                 new_id = conn.execute(audits.insert().values(**values)).inserted_primary_key[0]
             return self.get(new_id), True
         except IntegrityError:
-            pass  # recorded before (perhaps a moment ago, by another process)
+            pass  # recorded a moment ago, by another process
         except SQLAlchemyError as exc:
             raise HistoryError(f"history store {self.url}: {_first_line(exc)}") from None
         with self._connect() as conn:
-            same = conn.execute(
-                select(audits.c.id).where(audits.c.scope == results.scope, audits.c.results_sha256 == digest)
-            ).scalar_one()
-        return self.get(same), False
+            found = conn.execute(same).scalar_one()
+        return self.get(found), False
 
     def get(self, record_id: int) -> AuditRecord:
         with self._connect() as conn:
