@@ -5,7 +5,11 @@ schema and priced with GitHub's documented cost formula), audits it with the rea
 PyGithub, and prints requests made, requests per repository, GraphQL points per repository and wall time.
 Budget (issue 3): at most 0.1 requests and 1 point per repository; the exit code is 1 when it is exceeded.
 
-    .venv/bin/python benchmarks/github_requests.py [--repos 1000] [--page-size 50]
+    .venv/bin/python benchmarks/github_requests.py [--repos 1000] [--page-size 50] [--latency-ms 100]
+
+With ``--latency-ms`` a delay proxy in front of the stand-in holds every request that long (GitHub's own
+latency), and the script prints ``critical-path ratio X``: wall time ÷ (requests × latency ÷ concurrency),
+1.0 when the collector keeps ``concurrency`` requests in flight all the time (target: at most 1.2).
 
 Needs the npm packages of package.json (`npm ci`). For comparison: OpenSSF Scorecard spends about 70 API
 calls (66 REST + 4 GraphQL) on one repository.
@@ -14,11 +18,15 @@ calls (66 REST + 4 GraphQL) on one repository.
 from __future__ import annotations
 
 import argparse
+import http.client
 import os
 import sys
+import threading
 import time
 from datetime import UTC, datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+from urllib.parse import urlsplit
 
 from assay.collectors.base import CollectorRegistry
 from assay.collectors.github import GithubCollector, GithubConfig
@@ -114,10 +122,51 @@ def synthetic_org(repos: int) -> dict[str, Any]:
     return {"org": "bench", "teams": teams, "repos": specs, "projects": [{"title": "AI portfolio"}]}
 
 
+class DelayProxy:
+    """A loopback HTTP proxy that holds every request ``latency`` seconds, then forwards it."""
+
+    def __init__(self, target: str, latency: float) -> None:
+        parts = urlsplit(target)
+        host, port, latency_s = parts.hostname, parts.port, latency
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def _forward(self) -> None:
+                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                time.sleep(latency_s)
+                conn = http.client.HTTPConnection(host, port, timeout=300)
+                headers = {k: v for k, v in self.headers.items() if k.lower() not in ("host", "connection")}
+                conn.request(self.command, self.path, body=body or None, headers=headers)
+                answer = conn.getresponse()
+                data = answer.read()
+                self.send_response(answer.status)
+                for key, value in answer.getheaders():
+                    if key.lower() not in ("transfer-encoding", "connection", "content-length"):
+                        self.send_header(key, value)
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+                conn.close()
+
+            do_GET = do_POST = _forward
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.base_url = f"http://127.0.0.1:{self.server.server_port}{parts.path}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repos", type=int, default=1000)
     parser.add_argument("--page-size", type=int, default=50)
+    parser.add_argument("--latency-ms", type=float, default=0.0, help="hold every request this long")
     args = parser.parse_args()
 
     started = time.perf_counter()
@@ -125,9 +174,10 @@ def main() -> int:
     built = time.perf_counter() - started
     with GithubStandIn({"bench": org}) as standin:
         os.environ["ASSAY_BENCH_GITHUB_TOKEN"] = standin.add_token()
+        proxy = DelayProxy(standin.base_url, args.latency_ms / 1000) if args.latency_ms else None
         config = GithubConfig(
             orgs=["bench"],
-            base_url=standin.base_url,
+            base_url=proxy.base_url if proxy else standin.base_url,
             token_env="ASSAY_BENCH_GITHUB_TOKEN",
             page_size=args.page_size,
         )
@@ -136,6 +186,8 @@ def main() -> int:
         bundle = collect_bundle({"github": config}, registry)
         wall = time.perf_counter() - t0
         served = standin.summary()
+        if proxy:
+            proxy.close()
     run = bundle.collectors[0]
     repos = sum(1 for e in bundle.evidence if e.kind == "github.repo")
     per_repo = served["requests"] / repos
@@ -152,6 +204,12 @@ def main() -> int:
         f"(budget {MAX_POINTS_PER_REPO})"
     )
     print(f"wall time             {wall:.1f} s (collection against the local stand-in)")
+    if args.latency_ms:
+        ideal = served["requests"] * args.latency_ms / 1000 / config.concurrency
+        print(
+            f"critical-path ratio {wall / ideal:.2f}  (wall {wall:.2f} s ÷ {served['requests']} requests × "
+            f"{args.latency_ms:g} ms ÷ concurrency {config.concurrency} = {ideal:.2f} s; target 1.2)"
+        )
     ok = run.status == "ok" and per_repo <= MAX_REQUESTS_PER_REPO and points <= MAX_POINTS_PER_REPO
     print("within budget" if ok else "OVER BUDGET")
     return 0 if ok else 1

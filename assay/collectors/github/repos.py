@@ -3,7 +3,9 @@ files of the active ones in a few more, summarised into one ``github.repo`` evid
 
 from __future__ import annotations
 
+import contextvars
 import fnmatch
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -21,7 +23,7 @@ from assay.collectors.github.summaries import (
     tree_names,
     workflow_flags,
 )
-from assay.evidence import Evidence
+from assay.evidence import Evidence, UnknownReason
 
 REPO = "github.repo"
 ORG = "github.org"
@@ -49,42 +51,49 @@ def wanted(config: GithubConfig, name: str) -> bool:
 def read_repositories(
     client: GithubClient, config: GithubConfig, ctx: CollectContext, org: str
 ) -> list[Evidence]:
-    """Page through the organisation's repositories; then read the workflow files the signals need."""
+    """Page through the organisation's repositories, reading the workflow files the signals need alongside."""
     since = (ctx.now - timedelta(days=HISTORY_DAYS)).isoformat().replace("+00:00", "Z")
     summaries: list[dict[str, Any]] = []
     out: list[Evidence] = []
     scopes: dict[str, str] = {}
     after, size, total, listed = None, config.page_size, 0, 0
-    while True:
-        answer = _page(client, org, since, after, size)
-        if answer is None:  # GitHub timed out on this page size: halve it and ask again
-            size = max(MIN_PAGE, size // 2)
-            continue
-        data, errors = answer
-        for err in errors:
-            for part in err.get("path") or []:
-                if part in FIELD_SCOPES:
-                    scopes.setdefault(FIELD_SCOPES[part], err.get("message", "no detail"))
-        conn = ((data.get("organization") or {}).get("repositories")) or {}
-        total = conn.get("totalCount", 0)
-        for index, node in enumerate(conn.get("nodes") or []):
-            listed += 1
-            if node is None:  # listed, but GitHub would not give it: a gap, never a silent drop
-                if ctx.leads:  # a null node has no name to shard by: shard 1 records it
-                    out.append(_null_node(ctx, org, index, after, errors))
+    workflows = WorkflowReads(client, config, ctx, org)
+    try:
+        while True:
+            answer = _page(client, org, since, after, size)
+            if answer is None:  # GitHub timed out on this page size: halve it and ask again
+                size = max(MIN_PAGE, size // 2)
                 continue
-            if wanted(config, node["name"]) and ctx.owns(f"repo:{org}/{node['name']}"):
-                summaries.append(repo_summary(node, org))
-        ctx.progress(f"{org}: {listed}/{total} repositories read")
-        info = conn.get("pageInfo") or {}
-        if not info.get("hasNextPage"):
-            break
-        after = info.get("endCursor")
-        # GitHub prices a page by the size asked for, not the size returned: ask for no more than is left.
-        size = max(1, min(size, total - listed))
+            data, errors = answer
+            for err in errors:
+                for part in err.get("path") or []:
+                    if part in FIELD_SCOPES:
+                        scopes.setdefault(FIELD_SCOPES[part], err.get("message", "no detail"))
+            conn = ((data.get("organization") or {}).get("repositories")) or {}
+            total = conn.get("totalCount", 0)
+            page: list[dict[str, Any]] = []
+            for index, node in enumerate(conn.get("nodes") or []):
+                listed += 1
+                if node is None:  # listed, but GitHub would not give it: a gap, never a silent drop
+                    if ctx.leads:  # a null node has no name to shard by: shard 1 records it
+                        out.append(_null_node(ctx, org, index, after, errors))
+                    continue
+                if wanted(config, node["name"]) and ctx.owns(f"repo:{org}/{node['name']}"):
+                    page.append(repo_summary(node, org))
+            summaries.extend(page)
+            workflows.add(page)
+            ctx.progress(f"{org}: {listed}/{total} repositories read")
+            info = conn.get("pageInfo") or {}
+            if not info.get("hasNextPage"):
+                break
+            after = info.get("endCursor")
+            # GitHub prices a page by the size asked for, not the size returned: ask for no more than is left.
+            size = max(1, min(size, total - listed))
+    finally:
+        workflow_gaps = workflows.finish()
     for scope, message in sorted(scopes.items()) if ctx.leads else ():  # every shard sees them; one records
         out.append(ctx.gap(scope, "GraphQL organization.repositories", _reason(message), f"{org}: {message}"))
-    out.extend(_read_workflows(client, config, ctx, org, summaries))
+    out.extend(workflow_gaps)
     for summary in summaries:
         out.append(
             ctx.evidence(REPO, f"{org}/{summary['name']}", "GraphQL organization.repositories", summary)
@@ -167,65 +176,76 @@ def is_active(summary: dict[str, Any], now: datetime) -> bool:
     return datetime.fromisoformat(pushed.replace("Z", "+00:00")) >= now - timedelta(days=ACTIVE_DAYS)
 
 
-def _read_workflows(
-    client: GithubClient, config: GithubConfig, ctx: CollectContext, org: str, summaries: list[dict[str, Any]]
-) -> list[Evidence]:
-    """Workflow contents only where "tests in CI" and code scanning need them: active repos with workflows."""
-    need = []
-    for summary in summaries:
-        files = (summary.get("tree") or {}).get(".github/workflows")
-        if files and is_active(summary, ctx.now):
-            need.append(summary)
-        else:
-            summary["workflows"] = [] if not files else None
-    gaps: list[Evidence] = []
-    for start in range(0, len(need), config.workflow_batch):
-        batch = need[start : start + config.workflow_batch]
+class WorkflowReads:
+    """Workflow contents, read only where "tests in CI" and code scanning need them (active repositories
+    with workflows), in batches that start as soon as a page of repositories fills one: they run while
+    the next pages are read instead of after the last, so the pass's wall time is the paging's."""
+
+    ENDPOINT = "GraphQL repository.object(workflows)"
+
+    def __init__(self, client: GithubClient, config: GithubConfig, ctx: CollectContext, org: str) -> None:
+        self.client, self.config, self.ctx, self.org = client, config, ctx, org
+        self.waiting: list[dict[str, Any]] = []
+        self.pool = ThreadPoolExecutor(max_workers=config.concurrency, thread_name_prefix="assay-github-wf")
+        self.running: list[Future[list[Evidence]]] = []
+
+    def add(self, summaries: list[dict[str, Any]]) -> None:
+        """Queue a page's repositories; start every batch that is full."""
+        for summary in summaries:
+            files = (summary.get("tree") or {}).get(".github/workflows")
+            if files and is_active(summary, self.ctx.now):
+                self.waiting.append(summary)
+            else:
+                summary["workflows"] = [] if not files else None
+        while len(self.waiting) >= self.config.workflow_batch:
+            self._start(self.waiting[: self.config.workflow_batch])
+            del self.waiting[: self.config.workflow_batch]
+
+    def finish(self) -> list[Evidence]:
+        """Read what is left, wait for every batch, and return the gaps (a refused token ends the source)."""
+        if self.waiting:
+            self._start(self.waiting)
+            self.waiting = []
         try:
-            answer = client.graphql(
-                workflows_query(org, [s["name"] for s in batch]), {}, "GraphQL repository.object(workflows)"
-            )
+            return [gap for future in self.running for gap in future.result()]
+        finally:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+
+    def _start(self, batch: list[dict[str, Any]]) -> None:
+        self.running.append(self.pool.submit(contextvars.copy_context().run, self._read, list(batch)))
+
+    def _read(self, batch: list[dict[str, Any]]) -> list[Evidence]:
+        names = [s["name"] for s in batch]
+        try:
+            answer = self.client.graphql(workflows_query(self.org, names), {}, self.ENDPOINT)
         except SourceUnavailable:
             raise
         except Exception as exc:
-            from assay.evidence import UnknownReason
-
-            return [
-                *gaps,
-                ctx.gap(
-                    "workflows",
-                    "GraphQL repository.object(workflows)",
-                    UnknownReason.ERROR,
-                    f"{org}: reading workflow files failed: {exc}",
-                ),
-            ]
-        failed = []
+            message = f"{self.org}: reading the workflow files of {len(batch)} repositories failed: {exc}"
+            return [self.ctx.gap("workflows", self.ENDPOINT, UnknownReason.ERROR, message)]
+        gaps = []
         for i, summary in enumerate(batch):
             if answer.data.get(f"r{i}") is None or any(
                 list(e.get("path") or [])[:1] == [f"r{i}"] for e in answer.errors
             ):
                 message = _errors_at(answer.errors, [f"r{i}"])
-                failed.append(
-                    ctx.gap(
+                gaps.append(
+                    self.ctx.gap(
                         UNREADABLE,
-                        "GraphQL repository.object(workflows)",
+                        self.ENDPOINT,
                         _reason(message),
-                        f"{org}/{summary['name']}: workflow files could not be read ({message})",
+                        f"{self.org}/{summary['name']}: workflow files could not be read ({message})",
                     )
                 )
                 continue  # its workflows stay None: unknown, not "no workflows"
             tree = ((answer.data.get(f"r{i}") or {}).get("object")) or {}
-            entries = tree.get("entries") or []
             summary["workflows"] = [
                 workflow_flags(e["name"], ((e.get("object") or {}).get("text")))
-                for e in entries
+                for e in tree.get("entries") or []
                 if e["name"].endswith((".yml", ".yaml"))
             ]
-        gaps.extend(failed)
-        ctx.progress(
-            f"{org}: workflow files of {min(start + len(batch), len(need))}/{len(need)} repositories"
-        )
-    return gaps
+        self.ctx.progress(f"{self.org}: workflow files of {len(batch)} more repositories")
+        return gaps
 
 
 def repo_summary(node: dict[str, Any], org: str) -> dict[str, Any]:
