@@ -123,11 +123,16 @@ def synthetic_org(repos: int) -> dict[str, Any]:
 
 
 class DelayProxy:
-    """A loopback HTTP proxy that holds every request ``latency`` seconds, then forwards it."""
+    """A loopback HTTP proxy that holds every request ``latency`` seconds, then forwards it.
+
+    Absolute URLs in the answers (REST paging's `Link` headers) are rewritten to the proxy, as a client
+    behind a real gateway would see them; PyGithub refuses to follow a page on another host or port.
+    """
 
     def __init__(self, target: str, latency: float) -> None:
         parts = urlsplit(target)
         host, port, latency_s = parts.hostname, parts.port, latency
+        rewrite: list[tuple[str, str]] = []
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
@@ -140,10 +145,12 @@ class DelayProxy:
                 conn.request(self.command, self.path, body=body or None, headers=headers)
                 answer = conn.getresponse()
                 data = answer.read()
+                (old, new), *_ = rewrite
+                data = data.replace(old.encode(), new.encode())
                 self.send_response(answer.status)
                 for key, value in answer.getheaders():
                     if key.lower() not in ("transfer-encoding", "connection", "content-length"):
-                        self.send_header(key, value)
+                        self.send_header(key, value.replace(old, new))
                 self.send_header("Content-Length", str(len(data)))
                 self.end_headers()
                 self.wfile.write(data)
@@ -156,6 +163,7 @@ class DelayProxy:
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.base_url = f"http://127.0.0.1:{self.server.server_port}{parts.path}"
+        rewrite.append((f"{parts.scheme}://{parts.netloc}", f"http://127.0.0.1:{self.server.server_port}"))
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
 
     def close(self) -> None:
