@@ -240,6 +240,8 @@ class GithubClient:
             self._sleep(wait, resource, f"{what} left are fewer than the next call needs")
 
     def _rate_limit_wait(self, status: int, headers: dict[str, Any], data: Any) -> float | None:
+        if status == 503 and headers.get("retry-after"):  # unavailable, and GitHub says for how long
+            return max(_float(headers["retry-after"]) or 0.0, 0.0)
         if status not in (403, 429):
             return None
         if headers.get("retry-after"):
