@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 import pytest
 
 from assay.collectors.github import GithubCollector, GithubConfig
-from assay.sandbox.replay import ReplayServer, json_answer, load_recordings
+from assay.sandbox.replay import ReplayServer, Request, json_answer, load_recordings
 from tests.replay.replaying import gaps, of_kind, recorded, run, run_of
 
 TOKEN_ENV = "ASSAY_REPLAY_GITHUB_TOKEN"
@@ -140,3 +140,46 @@ def test_secret_scanning_and_security_settings_of_the_github_org(replay: ReplayS
     }
     # No GraphQL answer was recorded for this organisation: the repository pass is a gap, not a silence.
     assert "repos" in {g["subject"] for g in gaps(bundle, "github")}
+
+
+def test_a_null_team_or_team_repository_is_a_gap(monkeypatch: pytest.MonkeyPatch) -> None:
+    # GitHub's null-node answer shape (see build_graphql.py) applied to the teams query.
+    forbidden = "Resource not accessible by integration"
+    teams = {
+        "data": {
+            "organization": {
+                "teams": {
+                    "totalCount": 2,
+                    "pageInfo": {"hasNextPage": False, "endCursor": None},
+                    "nodes": [
+                        {
+                            "slug": "owners",
+                            "members": {"totalCount": 1, "nodes": [{"login": "jacquev6"}]},
+                            "repositories": {"totalCount": 1, "edges": [None]},
+                        },
+                        None,
+                    ],
+                }
+            }
+        },
+        "errors": [
+            {"type": "FORBIDDEN", "path": ["organization", "teams", "nodes", 0, "repositories", "edges", 0],
+             "message": forbidden},
+            {"type": "FORBIDDEN", "path": ["organization", "teams", "nodes", 1], "message": forbidden},
+        ],
+    }  # fmt: skip
+
+    def fault(req: Request) -> tuple[int, dict[str, str], bytes] | None:
+        text = str((req.graphql or {}).get("query") or "")
+        return json_answer(200, teams) if "query AssayTeams" in text else None
+
+    monkeypatch.setenv(TOKEN_ENV, "ghp_replayed")
+    with ReplayServer(load_recordings(recorded("github")), fault) as server:
+        bundle = run(GithubCollector, config(server, "BeaverSoftware"), now=BEAVER_NOW)
+    found = [g for g in gaps(bundle, "github") if g["endpoint"] == "GraphQL organization.teams"]
+    messages = " | ".join(g["message"] for g in found)
+    assert (
+        len(found) == 2 and "organization.teams.nodes[1]" in messages and "BeaverSoftware/owners" in messages
+    )
+    assert all(g["reason"] == "denied" for g in found)
+    assert [e.subject for e in of_kind(bundle, "github.team")] == ["BeaverSoftware/owners"]

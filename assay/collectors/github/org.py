@@ -10,7 +10,7 @@ from assay.collectors.base import CollectContext, SourceUnavailable
 from assay.collectors.github.client import GithubClient
 from assay.collectors.github.config import GithubConfig
 from assay.collectors.github.queries import PROJECTS, TEAMS
-from assay.collectors.github.repos import wanted
+from assay.collectors.github.repos import errors_at, reason_of, wanted
 from assay.collectors.github.summaries import person
 from assay.evidence import Evidence, UnknownReason
 
@@ -217,16 +217,33 @@ def read_teams(client: GithubClient, config: GithubConfig, ctx: CollectContext, 
                     "fine-grained token or GitHub App: Members: read)",
                 )
             ]
-        for team in conn.get("nodes") or []:
+        for index, team in enumerate(conn.get("nodes") or []):
+            if team is None:  # listed but not readable: a gap naming it, never a silent drop
+                message = errors_at(answer.errors, ["organization", "teams", "nodes", index])
+                where = f"organization.teams.nodes[{index}]" + (f" after cursor {after}" if after else "")
+                out.append(ctx.gap("teams", endpoint, reason_of(message), f"{org}: team {where}: {message}"))
+                continue
             members = team.get("members") or {}
             repos = team.get("repositories") or {}
+            edges = [e for e in repos.get("edges") or [] if (e or {}).get("node")]
+            if len(edges) < len(repos.get("edges") or []):
+                why = errors_at(answer.errors, ["organization", "teams"])
+                out.append(
+                    ctx.gap(
+                        "teams",
+                        endpoint,
+                        UnknownReason.DENIED,
+                        f"{org}/{team.get('slug')}: {len(repos['edges']) - len(edges)} of the team's "
+                        f"repositories came back null ({why})",
+                    )
+                )
             data = {
-                "members": sorted({p for m in members.get("nodes") or [] if (p := person(m.get("login")))}),
+                "members": sorted(
+                    {p for m in members.get("nodes") or [] if m and (p := person(m.get("login")))}
+                ),
                 "members_total": members.get("totalCount", 0),
                 "repos": {
-                    e["node"]["name"]: e.get("permission")
-                    for e in repos.get("edges") or []
-                    if wanted(config, e["node"]["name"])
+                    e["node"]["name"]: e.get("permission") for e in edges if wanted(config, e["node"]["name"])
                 },
                 "repos_total": repos.get("totalCount", 0),
             }

@@ -92,7 +92,8 @@ def read_repositories(
     finally:
         workflow_gaps = workflows.finish()
     for scope, message in sorted(scopes.items()) if ctx.leads else ():  # every shard sees them; one records
-        out.append(ctx.gap(scope, "GraphQL organization.repositories", _reason(message), f"{org}: {message}"))
+        endpoint = "GraphQL organization.repositories"
+        out.append(ctx.gap(scope, endpoint, reason_of(message), f"{org}: {message}"))
     out.extend(workflow_gaps)
     for summary in summaries:
         out.append(
@@ -118,7 +119,7 @@ def read_repositories(
 UNREADABLE = "repos.unreadable"  # a gap scope of its own: one unreadable repository leaves the rest known
 
 
-def _errors_at(errors: list[dict[str, Any]], prefix: list[Any]) -> str:
+def errors_at(errors: list[dict[str, Any]], prefix: list[Any]) -> str:
     """The messages of the GraphQL errors whose path starts with ``prefix``."""
     found = [
         f"{e.get('type') or 'ERROR'}: {e.get('message') or 'no detail'}"
@@ -132,11 +133,11 @@ def _null_node(
     ctx: CollectContext, org: str, index: int, after: str | None, errors: list[dict[str, Any]]
 ) -> Evidence:
     where = f"organization.repositories.nodes[{index}]" + (f" after cursor {after}" if after else "")
-    message = _errors_at(errors, ["organization", "repositories", "nodes", index])
+    message = errors_at(errors, ["organization", "repositories", "nodes", index])
     return ctx.gap(
         UNREADABLE,
         "GraphQL organization.repositories",
-        _reason(message),
+        reason_of(message),
         f"{org}: repository {where} came back null ({message}); it is left out of every repository count",
     )
 
@@ -161,7 +162,7 @@ def _page(client: GithubClient, org: str, since: str, after: str | None, size: i
     return answer.data, answer.errors
 
 
-def _reason(message: str) -> Any:
+def reason_of(message: str) -> Any:
     from assay.evidence import UnknownReason
 
     lowered = message.lower()
@@ -228,12 +229,12 @@ class WorkflowReads:
             if answer.data.get(f"r{i}") is None or any(
                 list(e.get("path") or [])[:1] == [f"r{i}"] for e in answer.errors
             ):
-                message = _errors_at(answer.errors, [f"r{i}"])
+                message = errors_at(answer.errors, [f"r{i}"])
                 gaps.append(
                     self.ctx.gap(
                         UNREADABLE,
                         self.ENDPOINT,
-                        _reason(message),
+                        reason_of(message),
                         f"{self.org}/{summary['name']}: workflow files could not be read ({message})",
                     )
                 )
