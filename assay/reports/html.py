@@ -8,13 +8,14 @@ of the masthead and the navigation bar).
 from __future__ import annotations
 
 import base64
+import re
 from collections.abc import Sequence
 from functools import cache
 from importlib import resources
 from pathlib import Path
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from assay.errors import AssayError
 from assay.evidence import Bundle
@@ -36,9 +37,16 @@ def _environment() -> Environment:
         lstrip_blocks=True,
     )
     env.filters.update(template_filters())
+    env.filters.update(code=_inline_code)
     env.globals.update(template_globals())
     env.globals.update(heat_state=_heat_state, heat_text=charts.cell_text)
     return env
+
+
+def _inline_code(text: object) -> Markup:
+    """Escape text and show its Markdown code spans (`action: retrain`) as <code>, as report.md does."""
+    escaped = str(escape(str(text)))
+    return Markup(re.sub(r"`([^`<>]+)`", r"<code>\1</code>", escaped))
 
 
 def _heat_state(area: object, level: int) -> str:
