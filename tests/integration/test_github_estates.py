@@ -71,12 +71,16 @@ def test_github_decided_criteria_match_the_designed_levels(name: str) -> None:
                     assert c.status is CriterionStatus.PASS, f"{c.id} ({c.level}): {c.status} {c.message}"
                     checked += 1
             above = [c for c in ours if c.level == level + 1]
-            if above:
+            # Where another source's criteria share the next level, they may be what holds the area (a
+            # central IaC repository lets GitHub's IaC criterion pass while AWS tag coverage fails); the
+            # all-sources estate test pins those levels. Here GitHub must fail only where it alone decides.
+            others = [c for c in found[(ruleset, area_id)].criteria if c.level == level + 1 and c not in ours]
+            if above and not others:
                 assert any(c.status is CriterionStatus.FAIL for c in above), (
                     f"{ruleset}:{area_id} above {level}"
                 )
                 checked += 1
-    assert checked >= 4
+    assert checked >= 3  # the estate gives GitHub alone something to decide
 
 
 def test_aurora_is_level_1_where_github_decides() -> None:
