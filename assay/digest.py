@@ -15,12 +15,6 @@ from typing import Any, TextIO
 _ENCODER = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
 
 
-def canonical_chunks(obj: Any) -> Iterator[str]:
-    """The canonical JSON of ``obj``, in pieces (Python's encoder: for one small value, prefer
-    :func:`canonical_text`; for a document with long lists, :func:`object_chunks`)."""
-    return _ENCODER.iterencode(obj)
-
-
 def canonical_text(obj: Any) -> str:
     """The canonical JSON of ``obj`` in one piece (CPython's C encoder)."""
     return _ENCODER.encode(obj)
@@ -31,7 +25,7 @@ def object_chunks(
 ) -> Iterator[str]:
     """The canonical JSON of an object whose ``lists`` are produced item by item by ``item(x)``.
 
-    Equal, character for character, to ``canonical_chunks({**fields, k: [item(x) for x in v]})``.
+    Equal, character for character, to ``canonical_text({**fields, k: [item(x) for x in v]})``.
     """
     yield "{"
     for n, key in enumerate(sorted({*fields, *lists})):

@@ -400,10 +400,7 @@ def read_bundle(path: Path, *, verify: bool = True) -> Bundle:
         items = doc.pop("evidence", [])
         if not isinstance(items, list):
             raise _Malformed("evidence", "Input should be a valid list")
-        models: list[Evidence] = []
-        for _ in _as_models(_draining(items), models):
-            pass
-        bundle = _validate(doc, models)
+        bundle = _validate(doc, _models(_draining(items)))
     except _Malformed as exc:
         raise BundleError(f"{path}: malformed bundle at {exc.where}: {exc.message}") from None
     except RecursionError:
@@ -444,15 +441,16 @@ def _raw_problems(doc: dict[str, Any]) -> list[str]:
     return problems + _manifest_problems(doc, ids, sha256_of(object_chunks(body, lists, lambda x: x)))
 
 
-def _as_models(items: Iterator[Any], models: list[Evidence]) -> Iterator[Any]:
-    """Pass each parsed item on, after keeping its model (a malformed item names its position)."""
+def _models(items: Iterator[Any]) -> list[Evidence]:
+    """The evidence models, one parsed item at a time (a malformed item names its position)."""
+    models: list[Evidence] = []
     for i, item in enumerate(items):
         try:
             models.append(Evidence.model_validate(item))
         except ValidationError as exc:
             first = exc.errors()[0]
             raise _Malformed(".".join(str(p) for p in ("evidence", i, *first["loc"])), first["msg"]) from None
-        yield item
+    return models
 
 
 def _validate(fields: dict[str, Any], evidence: list[Evidence]) -> Bundle:
