@@ -26,7 +26,7 @@ from assay.cli.app import (
     _say,
     app,
 )
-from assay.config.schema import DEFAULT_HISTORY
+from assay.defaults import DEFAULT_HISTORY
 from assay.errors import EXIT_BELOW_THRESHOLD, EXIT_INCOMPLETE, AssayError
 
 

@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from assay.cli.app import HistoryOpt, _err, _say, app
-from assay.config.schema import DEFAULT_HISTORY
+from assay.defaults import DEFAULT_HISTORY
 from assay.errors import EXIT_BELOW_THRESHOLD, EXIT_INTERNAL, AssayError
 
 

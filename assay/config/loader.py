@@ -83,7 +83,7 @@ def parse_config(doc: dict[str, Any], origin: str, registry: CollectorRegistry) 
 
 
 def _check_rulesets(settings: AuditSettings, origin: str) -> None:
-    from assay.scoring.loader import builtin_ruleset_ids, suggest
+    from assay.scoring.builtins import builtin_ruleset_ids, suggest
 
     known = builtin_ruleset_ids()
     for index, ruleset_id in enumerate(settings.rulesets):

@@ -8,9 +8,9 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from assay.collectors.base import SourceConfig
+from assay.defaults import DEFAULT_HISTORY, DEFAULT_RULESETS
 
-DEFAULT_RULESETS = ["ai-cmm", "mlops-report"]
-DEFAULT_HISTORY = ".assay/history.db"  # relative to the working directory
+__all__ = ["DEFAULT_HISTORY", "DEFAULT_RULESETS", "AuditConfig", "AuditSettings", "ReportSettings"]
 
 
 class ReportSettings(BaseModel):

@@ -6,7 +6,6 @@ Every error names the file and line, and the rule it concerns when there is one.
 
 from __future__ import annotations
 
-import difflib
 from importlib import resources
 from pathlib import Path
 from typing import Any, TypeVar
@@ -15,20 +14,12 @@ from pydantic import BaseModel, ValidationError
 
 from assay.errors import RulesetError
 from assay.safeio import RULESET_MAX_BYTES, read_text
+from assay.scoring.builtins import BUILTIN_DIR, BUILTIN_PACKAGE, builtin_ruleset_ids, suggest
 from assay.scoring.expressions import references
 from assay.scoring.model import Area, AreaAddition, Criterion, Origin, Ruleset, RulesetOverride
 from assay.scoring.yaml_source import YamlDocument, parse_yaml
 
 M = TypeVar("M", bound=BaseModel)
-
-BUILTIN_PACKAGE = "assay.scoring"
-BUILTIN_DIR = "rulesets"
-
-
-def builtin_ruleset_ids() -> list[str]:
-    """The ids of the rulesets shipped with assay, sorted."""
-    folder = resources.files(BUILTIN_PACKAGE) / BUILTIN_DIR
-    return sorted(p.name.removesuffix(".yaml") for p in folder.iterdir() if p.name.endswith(".yaml"))
 
 
 def read_builtin(ruleset_id: str) -> YamlDocument:
@@ -272,9 +263,3 @@ def _rule_id_at(data: Any, loc: tuple) -> str | None:
         area = data["areas"][loc[1]]
         return f"#{loc[3] + 1} of area {area.get('id', loc[1]) if isinstance(area, dict) else loc[1]}"
     return None
-
-
-def suggest(name: str, choices: list[str]) -> str:
-    """A "did you mean" suffix naming the closest of `choices`, or an empty string."""
-    close = difflib.get_close_matches(name, choices, n=1)
-    return f"; did you mean {close[0]!r}?" if close else ""
