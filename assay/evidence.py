@@ -6,16 +6,11 @@ is a pydantic model or a pure function, and nothing here talks to the network.
 
 from __future__ import annotations
 
-import gzip
 import hashlib
-import io
 import json
-import os
-import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from enum import StrEnum
-from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import (
@@ -23,12 +18,10 @@ from pydantic import (
     ConfigDict,
     Field,
     SerializerFunctionWrapHandler,
-    ValidationError,
     model_serializer,
 )
 
-from assay.digest import canonical_text, object_chunks, sha256_of, write_chunks
-from assay.errors import BundleError, BundleIntegrityError
+from assay.digest import canonical_text, object_chunks, sha256_of
 from assay.scale.shard import Shard
 
 BUNDLE_SCHEMA = "assay/bundle/v1"
@@ -265,7 +258,8 @@ class Bundle(BaseModel):
     created_at: datetime
     config_digest: str = ""
     collectors: list[CollectorRun] = Field(default_factory=list)
-    evidence: list[Evidence] = Field(default_factory=list)
+    # A list when collected; a StoredEvidence (items decoded when used) when read from a file.
+    evidence: Sequence[Evidence] = Field(default_factory=list)
     signals: list[Signal] = Field(default_factory=list)
     # Set on one shard's part of a collection (`assay collect --shard K/N`); `assay merge` joins the parts.
     shard: Shard | None = None
@@ -281,11 +275,18 @@ class Bundle(BaseModel):
 
     def chunks(self, *, manifest: bool) -> Iterator[str]:
         """The canonical JSON of the bundle (with or without its manifest), one evidence item at a time."""
-        lists = {"evidence": self.evidence, "signals": self.signals}
+        lists = {"evidence": self._evidence_texts(), "signals": _texts(self.signals)}
         fields = self.model_dump(
             mode="json", by_alias=True, exclude=self._left_out({*lists, *(() if manifest else ("manifest",))})
         )
-        return object_chunks(fields, lists, lambda m: m.model_dump(mode="json", by_alias=True))
+        return object_chunks(fields, lists)
+
+    def _evidence_texts(self) -> Iterator[str]:
+        from assay.stored import StoredEvidence
+
+        if isinstance(self.evidence, StoredEvidence):  # read from a bundle: its JSON as hashed
+            return self.evidence.texts()
+        return _texts(self.evidence)
 
     def seal(self) -> Bundle:
         """Sort contents into their canonical order and stamp the manifest."""
@@ -300,8 +301,19 @@ class Bundle(BaseModel):
         a large bundle is never held as one text)."""
         return sha256_of(self.chunks(manifest=False))
 
-    def evidence_by_id(self) -> dict[str, Evidence]:
+    def evidence_by_id(self) -> Mapping[str, Evidence]:
+        from assay.stored import StoredEvidence
+
+        if isinstance(self.evidence, StoredEvidence):
+            return self.evidence.by_id()
         return {e.id: e for e in self.evidence}
+
+    def evidence_of_kind(self, kind: str) -> list[Evidence]:
+        from assay.stored import StoredEvidence
+
+        if isinstance(self.evidence, StoredEvidence):
+            return self.evidence.of_kind(kind)
+        return [e for e in self.evidence if e.kind == kind]
 
     def signal_map(self) -> dict[str, Signal]:
         return {s.name: s for s in self.signals}
@@ -340,168 +352,7 @@ def integrity_problems(bundle: Bundle) -> list[str]:
     return problems
 
 
-def write_bundle(bundle: Bundle, path: Path) -> Path:
-    """Write a sealed bundle as gzip JSON, atomically: a reader never sees half a file.
-
-    The canonical JSON goes straight into the gzip stream, one evidence item at a time, so writing never
-    holds the whole text (or a second copy of the evidence) in memory.
-    """
-    sealed = bundle if bundle.manifest else bundle.seal()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".bundle-", suffix=".tmp", dir=path.parent)
-    try:
-        with (
-            os.fdopen(fd, "wb") as raw,
-            gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0) as gz,
-            io.TextIOWrapper(gz, encoding="utf-8") as text,
-        ):
-            write_chunks(sealed.chunks(manifest=True), text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
-
-
-class _Malformed(Exception):
-    """A part of the bundle that does not validate: where, and what is wrong."""
-
-    def __init__(self, where: str, message: str) -> None:
-        super().__init__(f"{where}: {message}")
-        self.where, self.message = where, message
-
-
-def read_bundle(path: Path, *, verify: bool = True) -> Bundle:
-    """Read a bundle, rejecting anything truncated, foreign, of another version or tampered with.
-
-    The gzip stream is inflated under a size limit (``ASSAY_MAX_BUNDLE_MB``), and the JSON's depth and
-    number sizes are bounded (see :mod:`assay.safeio`), so a hostile bundle exits 2 instead of hanging.
-    The hashes are checked over the parsed JSON itself, as it was hashed when written (no model is
-    re-serialised), and the evidence becomes models one item at a time, each parsed item freed as its
-    model is made.
-    """
-    from assay.safeio import bundle_max_bytes, parse_json, read_gzip
-
-    if not path.exists() and not path.is_symlink():
-        raise BundleError(f"{path}: no such bundle; run `assay collect` or `assay audit` first")
-    text = read_gzip(path, what="bundle", max_bytes=bundle_max_bytes(), error=BundleError)
-    doc = parse_json(text, str(path), what="bundle", error=BundleError)
-    del text
-    if not isinstance(doc, dict):
-        raise BundleError(f"{path}: the bundle is not a JSON object")
-    schema = doc.get("schema")
-    if schema != BUNDLE_SCHEMA:
-        shown = repr(schema) if isinstance(schema, str) and len(schema) < 80 else "(not a schema id)"
-        raise BundleError(
-            f"{path}: bundle schema {shown} is not supported; this assay reads {BUNDLE_SCHEMA!r}"
-        )
-    try:
-        problems = _raw_problems(doc) if verify else []
-        items = doc.pop("evidence", [])
-        if not isinstance(items, list):
-            raise _Malformed("evidence", "Input should be a valid list")
-        bundle = _validate(doc, _models(_draining(items)))
-    except _Malformed as exc:
-        raise BundleError(f"{path}: malformed bundle at {exc.where}: {exc.message}") from None
-    except RecursionError:
-        raise BundleError(f"{path}: the bundle is nested too deeply to read") from None
-    except ValueError as exc:  # e.g. an integer in evidence data too long to hash
-        problem = str(exc).splitlines()[0][:120] if str(exc) else type(exc).__name__
-        raise BundleError(f"{path}: the bundle holds a value that cannot be read ({problem})") from None
-    if problems:
-        raise BundleIntegrityError(f"{path}: integrity check failed: {problems[0]}")
-    return bundle
-
-
-def _draining(items: list[Any]) -> Iterator[Any]:
-    """The list's items in order, each dropped from the list as it is handed out (its memory freed once
-    its model exists)."""
-    items.reverse()
-    while items:
-        yield items.pop()
-
-
-def _raw_problems(doc: dict[str, Any]) -> list[str]:
-    """:func:`integrity_problems` over the parsed JSON, before any model is built."""
-    items = doc.get("evidence")
-    problems: list[str] = []
-    ids: list[str] = []
-    for item in items if isinstance(items, list) else []:
-        if not isinstance(item, dict):
-            continue  # not evidence at all: validation names it
-        stated = item.get("id")
-        ids.append(str(stated))
-        if sha256_of([canonical_text({k: v for k, v in item.items() if k != "id"})]) != stated:
-            problems.append(
-                f"evidence {str(stated)[:12]} ({item.get('kind')} {item.get('subject')}) does not match "
-                "its content hash"
-            )
-    body = {k: v for k, v in doc.items() if k != "manifest" and not (k == "shard" and v is None)}
-    lists = {k: body.pop(k) for k in ("evidence", "signals") if isinstance(body.get(k), list)}
-    return problems + _manifest_problems(doc, ids, sha256_of(object_chunks(body, lists, lambda x: x)))
-
-
-def _models(items: Iterator[Any]) -> list[Evidence]:
-    """The evidence models, one parsed item at a time (a malformed item names its position)."""
-    models: list[Evidence] = []
-    for i, item in enumerate(items):
-        try:
-            models.append(Evidence.model_validate(item))
-        except ValidationError as exc:
-            first = exc.errors()[0]
-            raise _Malformed(".".join(str(p) for p in ("evidence", i, *first["loc"])), first["msg"]) from None
-    return models
-
-
-def _validate(fields: dict[str, Any], evidence: list[Evidence]) -> Bundle:
-    """The bundle model from its top-level fields and the evidence models already built."""
-    fields.pop("evidence", None)
-    try:
-        bundle = Bundle.model_validate(fields)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        raise _Malformed(".".join(str(p) for p in first["loc"]), first["msg"]) from None
-    bundle.evidence = evidence
-    return bundle
-
-
-def _manifest_problems(fields: dict[str, Any], ids: list[str], digest: str | None) -> list[str]:
-    """How the manifest disagrees with the evidence ids and the body digest taken while reading."""
-    manifest = fields.get("manifest")
-    if not isinstance(manifest, dict):
-        return ["the bundle has no manifest"]
-    problems: list[str] = []
-    if manifest.get("evidence_count") != len(ids):
-        problems.append(
-            f"the manifest lists {manifest.get('evidence_count')} evidence items but the bundle holds "
-            f"{len(ids)}"
-        )
-    if manifest.get("evidence_root") != sha256_hex("\n".join(sorted(ids)).encode()):
-        problems.append("the evidence ids do not match the manifest's evidence root")
-    if manifest.get("sha256") != digest:
-        problems.append("the bundle's contents do not match the manifest digest")
-    problems += _citation_problems(fields.get("signals"), set(ids))
-    return problems
-
-
-def _citation_problems(signals: Any, known: set[str]) -> list[str]:
-    problems = []
-    for sig in signals if isinstance(signals, list) else []:
-        if not isinstance(sig, dict):
-            continue
-        listed, members = sig.get("evidence"), sig.get("members")
-        cited = [
-            *(listed if isinstance(listed, list) else []),
-            *(
-                m.get("evidence")
-                for m in (members if isinstance(members, list) else [])
-                if isinstance(m, dict)
-            ),
-        ]
-        # A cited id that is not even a string is left to validation, which names it.
-        missing = [i for i in cited if isinstance(i, str) and i and i not in known]
-        if missing:
-            problems.append(
-                f"signal {sig.get('name')} cites evidence not in the bundle: {str(missing[0])[:12]}"
-            )
-    return problems
+def _texts(models: Iterable[BaseModel]) -> Iterator[str]:
+    """Each model's canonical JSON."""
+    for model in models:
+        yield canonical_text(model.model_dump(mode="json", by_alias=True))

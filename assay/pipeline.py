@@ -10,11 +10,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from assay.bundleio import write_bundle
 from assay.collection import BUNDLE_NAME, collect, shard_bundle_name  # noqa: F401  (the pipeline's API)
 from assay.collectors.base import CollectorRegistry
 from assay.config import AuditConfig
 from assay.errors import AssayError
-from assay.evidence import Bundle, write_bundle
+from assay.evidence import Bundle
 from assay.reports.facts import ReportMeta
 from assay.reports.gate import GateTargets
 from assay.reports.outputs import DEFAULT_FORMATS, FILE_NAMES, ReportInputs, atomic_write, write_formats

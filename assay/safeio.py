@@ -14,6 +14,8 @@ import gzip
 import json
 import os
 import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -140,10 +142,17 @@ def parse_json(
     data: bytes | str, origin: str, *, what: str, error: type[AssayError], allow_nan: bool = True
 ) -> Any:
     """Parse JSON, turning depth, number-size, NaN (unless allowed) and syntax problems into `error`."""
-    try:
+    with json_errors(origin, what=what, error=error):
         if allow_nan:
             return json.loads(data)
         return json.loads(data, parse_constant=_no_constants)
+
+
+@contextmanager
+def json_errors(origin: str, *, what: str, error: type[AssayError]) -> Iterator[None]:
+    """Turn what parsing JSON can raise (syntax, encoding, depth, number size) into one `error` sentence."""
+    try:
+        yield
     except json.JSONDecodeError as exc:
         raise error(f"{origin}:{exc.lineno}: the {what} is not valid JSON ({exc.msg})") from None
     except UnicodeDecodeError:

@@ -24,8 +24,9 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
+from assay.bundleio import read_bundle, write_bundle
 from assay.collectors.base import installed_collectors
-from assay.evidence import Bundle, CollectorRun, Evidence, Signal, read_bundle, write_bundle
+from assay.evidence import Bundle, CollectorRun, Evidence, Signal
 from assay.scoring import builtin_ruleset_ids, load_rulesets, results_to_json, score
 
 T0 = datetime(2026, 11, 1, tzinfo=UTC)
@@ -104,7 +105,7 @@ def fresh_processes(n: int, path: Path) -> None:
     print(f"  {'size on disk':<22} {path.stat().st_size / 2**20:9.2f} MiB")
     child("assay verify", ["verify", str(path)])
     with tempfile.TemporaryDirectory() as out:
-        child("assay score", ["score", str(path), "--out", out, "--no-history", "--format", "md"])
+        child("assay score", ["score", str(path), "--out", out, "--no-history"])  # json, md, html
 
 
 if __name__ == "__main__":

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 
-from assay.evidence import write_bundle
+from assay.bundleio import write_bundle
 from assay.history.store import history_url
 from assay.scoring import write_results
 from tests.reports import sample
@@ -27,7 +27,7 @@ PAIRS = 10
 CHILD = """
 import json, sys, time
 from pathlib import Path
-from assay.evidence import read_bundle
+from assay.bundleio import read_bundle
 from assay.history import HistoryStore
 from assay.scoring import read_results
 

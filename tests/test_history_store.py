@@ -113,8 +113,8 @@ def test_the_cli_records_into_any_store_once(history_url: str, tmp_path: Path) -
 
     from typer.testing import CliRunner
 
+    from assay.bundleio import write_bundle
     from assay.cli import app
-    from assay.evidence import write_bundle
 
     path = write_bundle(sample.bundle(), tmp_path / "evidence.json.gz")
     runner = CliRunner()

@@ -87,10 +87,10 @@ def collect(
 ) -> None:
     """Collect evidence only and write the bundle (evidence.json.gz); score it later, offline."""
     from assay import collection
+    from assay.bundleio import write_bundle
     from assay.collectors.base import installed_collectors
     from assay.config import load_config
     from assay.config.checks import require_enabled_source
-    from assay.evidence import write_bundle
     from assay.scale.shard import Shard
 
     part = Shard.parse(shard) if shard is not None else None
@@ -118,9 +118,9 @@ def merge(
 ) -> None:
     """Join the shards of one collection (`assay collect --shard K/N`) into one bundle, then score it."""
     from assay import collection
+    from assay.bundleio import read_bundle, write_bundle
     from assay.collectors.base import installed_collectors
     from assay.collectors.runner import derive_signals
-    from assay.evidence import read_bundle, write_bundle
     from assay.scale.merge import merge_bundles
 
     files = [f for p in parts for f in (sorted(p.glob("evidence-shard-*.json.gz")) if p.is_dir() else [p])]
@@ -158,8 +158,8 @@ def score(
 ) -> None:
     """Score a bundle offline (no credentials, no network) and write results.json and the reports."""
     from assay import pipeline
+    from assay.bundleio import read_bundle
     from assay.collectors.base import installed_collectors
-    from assay.evidence import read_bundle
 
     opts = _output_options(fmt, history or DEFAULT_HISTORY, no_history, fail_on_drop)
     registry = installed_collectors()

@@ -21,7 +21,7 @@ def explain(
     ),
 ) -> None:
     """Explain an area's level: its criteria, the signals they read and the evidence behind them."""
-    from assay.evidence import read_bundle
+    from assay.bundleio import read_bundle
     from assay.pipeline import BUNDLE_NAME, RESULTS_NAME
     from assay.reports.explain import print_explanation
     from assay.scoring import read_results
@@ -216,8 +216,8 @@ def verify(
     bundle_path: Annotated[Path, typer.Argument(metavar="BUNDLE", help="An evidence bundle.")],
 ) -> None:
     """Check a bundle's evidence hashes and manifest: exit 0 intact, 1 not intact, 2 unreadable."""
+    from assay.bundleio import read_bundle
     from assay.errors import BundleIntegrityError
-    from assay.evidence import read_bundle
 
     try:
         bundle = read_bundle(bundle_path)

@@ -8,8 +8,9 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
+from assay.bundleio import read_bundle
 from assay.errors import AssayError
-from assay.evidence import Bundle, read_bundle
+from assay.evidence import Bundle
 from assay.history.diff import Snapshot
 from assay.history.store import AuditRecord, HistoryStore, evidence_index, incomplete_sources
 from assay.history.trend import TrendPoint

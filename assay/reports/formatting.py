@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from datetime import datetime
 from typing import Any
 
@@ -165,3 +166,16 @@ def join_words(items: list[str]) -> str:
     if len(items) <= 1:
         return "".join(items)
     return f"{', '.join(items[:-1])} and {items[-1]}"
+
+
+def one_final_newline(chunks: Iterable[str]) -> Iterator[str]:
+    """The chunks with trailing newlines replaced by exactly one: ``text.rstrip("\\n") + "\\n"``, streamed."""
+    pending = ""
+    for chunk in chunks:
+        content = chunk.rstrip("\n")
+        if content:
+            yield pending + content
+            pending = chunk[len(content) :]
+        else:
+            pending += chunk
+    yield "\n"

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import base64
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -89,6 +89,18 @@ def render_html(
     pdf: bool = False,
 ) -> str:
     """Render the HTML report; `trend` (oldest first, this audit last) adds each area's level over time."""
+    return "".join(html_chunks(results, bundle, trend, meta, pdf=pdf))
+
+
+def html_chunks(
+    results: Results,
+    bundle: Bundle | None,
+    trend: Sequence[charts.TrendPoint] | None = None,
+    meta: facts.ReportMeta | None = None,
+    *,
+    pdf: bool = False,
+) -> Iterator[str]:
+    """The HTML report as it is rendered, piece by piece (the register is written, never held)."""
     ctx = narrative.Context.of(results, bundle)
     meta = meta or facts.ReportMeta()
     points = list(trend or [])
@@ -110,7 +122,7 @@ def render_html(
     }
     css = stylesheet() + ("\n" + stylesheet("report-pdf.css") if pdf else "")
     template = _environment().get_template("report.html.j2")
-    return template.render(
+    return template.generate(
         results=results,
         bundle=bundle,
         ctx=ctx,

@@ -8,6 +8,7 @@ on, and the evidence register that lists each item of the bundle once.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from functools import cache
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
@@ -94,9 +95,16 @@ def _slug(heading: str) -> str:
 
 def render_markdown(results: Results, bundle: Bundle | None, meta: facts.ReportMeta | None = None) -> str:
     """Render the report; with the bundle, the register also says where and when each item was observed."""
+    return "".join(markdown_chunks(results, bundle, meta))
+
+
+def markdown_chunks(
+    results: Results, bundle: Bundle | None, meta: facts.ReportMeta | None = None
+) -> Iterator[str]:
+    """The report as it is rendered, piece by piece (a register of 10^6 items is written, never held)."""
     ctx = narrative.Context.of(results, bundle)
     template = _environment().get_template("report.md.j2")
-    text = template.render(
+    chunks = template.generate(
         results=results,
         bundle=bundle,
         ctx=ctx,
@@ -109,4 +117,4 @@ def render_markdown(results: Results, bundle: Bundle | None, meta: facts.ReportM
         sources=facts.source_rows(results, bundle),
         register=register.register(results, bundle),
     )
-    return text.rstrip("\n") + "\n"
+    return formatting.one_final_newline(chunks)

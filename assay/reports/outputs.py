@@ -6,10 +6,11 @@ Renderers are imported when used, so choosing `junit` never loads matplotlib.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from assay.digest import write_chunks
 from assay.errors import AssayError
 from assay.evidence import Bundle
 from assay.history.trend import TrendPoint
@@ -81,6 +82,9 @@ def only_models(results: Results, ruleset_ids: Sequence[str]) -> Results:
 
 def render_text(fmt: str, inputs: ReportInputs) -> str:
     """One text format rendered (every format but `charts`)."""
+    chunked = _CHUNKED_RENDERERS.get(fmt)
+    if chunked is not None:
+        return "".join(chunked(inputs))
     renderer = _TEXT_RENDERERS.get(fmt)
     if renderer is None:
         raise AssayError(f"--format {fmt!r} writes files, not text; give --out DIR")
@@ -97,6 +101,9 @@ def write_format(fmt: str, out: Path, inputs: ReportInputs) -> list[Path]:
 
         data = render_pdf(inputs.results, inputs.bundle, inputs.trend, inputs.meta)
         return [atomic_write_bytes(out / FILE_NAMES["pdf"], data)]
+    chunked = _CHUNKED_RENDERERS.get(fmt)
+    if chunked is not None:
+        return [atomic_write_chunks(out / FILE_NAMES[fmt], chunked(inputs))]
     return [atomic_write(out / FILE_NAMES[fmt], render_text(fmt, inputs))]
 
 
@@ -127,6 +134,20 @@ def atomic_write(path: Path, text: str) -> Path:
     return atomic_write_bytes(path, text.encode("utf-8"))
 
 
+def atomic_write_chunks(path: Path, chunks: Iterable[str]) -> Path:
+    """Write text produced piece by piece, atomically, never holding the whole of it."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp")
+    try:
+        with tmp.open("w", encoding="utf-8", newline="") as stream:
+            write_chunks(chunks, stream)
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return path
+
+
 def atomic_write_bytes(path: Path, data: bytes) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.tmp")
@@ -141,16 +162,16 @@ def _json(i: ReportInputs) -> str:
     return results_to_json(i.results)
 
 
-def _md(i: ReportInputs) -> str:
-    from assay.reports.markdown import render_markdown
+def _md(i: ReportInputs) -> Iterator[str]:
+    from assay.reports.markdown import markdown_chunks
 
-    return render_markdown(i.results, i.bundle, i.meta)
+    return markdown_chunks(i.results, i.bundle, i.meta)
 
 
-def _html(i: ReportInputs) -> str:
-    from assay.reports.html import render_html
+def _html(i: ReportInputs) -> Iterator[str]:
+    from assay.reports.html import html_chunks
 
-    return render_html(i.results, i.bundle, i.trend, i.meta)
+    return html_chunks(i.results, i.bundle, i.trend, i.meta)
 
 
 def _oscal(i: ReportInputs) -> str:
@@ -183,10 +204,11 @@ def _summary(i: ReportInputs) -> str:
     return render_summary(i.results, i.previous)
 
 
+# Reports that can list every evidence item: rendered piece by piece, straight into their file.
+_CHUNKED_RENDERERS: dict[str, Callable[[ReportInputs], Iterator[str]]] = {"md": _md, "html": _html}
+
 _TEXT_RENDERERS: dict[str, Callable[[ReportInputs], str]] = {
     "json": _json,
-    "md": _md,
-    "html": _html,
     "junit": _junit,
     "sarif": _sarif,
     "prometheus": _prometheus,

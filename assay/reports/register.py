@@ -10,7 +10,8 @@ each entry's name, verdict and URL.
 from __future__ import annotations
 
 import ipaddress
-from dataclasses import dataclass, field
+import sys
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 from urllib.parse import quote, urlsplit
@@ -23,9 +24,9 @@ from assay.scoring import CriterionResult, Results
 _URL_KEYS = ("html_url", "web_url", "url", "console_url", "link")
 
 
-@dataclass
+@dataclass(slots=True)
 class RegisterEntry:
-    """One evidence item, once, with the criteria that cite it."""
+    """One evidence item, once, with the criteria that cite it (slotted: a register can list 10^6 items)."""
 
     id: str
     source: str
@@ -34,7 +35,7 @@ class RegisterEntry:
     endpoint: str
     observed_at: datetime
     link: str | None = None
-    cited_by: list[str] = field(default_factory=list)
+    cited_by: tuple[str, ...] = ()
 
     @property
     def short(self) -> str:
@@ -88,13 +89,13 @@ def cited_ids(criterion: CriterionResult) -> list[str]:
 def _entry(e: Evidence, cited_by: list[str]) -> RegisterEntry:
     return RegisterEntry(
         id=e.id,
-        source=e.source,
-        kind=e.kind,
+        source=sys.intern(e.source),  # a handful of distinct values, shared by every entry
+        kind=sys.intern(e.kind),
         subject=e.subject,
-        endpoint=e.endpoint,
+        endpoint=sys.intern(e.endpoint),
         observed_at=e.observed_at,
         link=subject_link(e.subject, e.data),
-        cited_by=sorted(cited_by),
+        cited_by=tuple(sorted(cited_by)),
     )
 
 

@@ -100,13 +100,13 @@ class Links:
             github_web_base(details["base_url"]) if details.get("base_url") else ""
         )
         self.github = _clean(str(web)) if web else GITHUB_WEB
-        self.jenkins = self._address(bundle.evidence, "jenkins.controller")
-        self.prometheus = self._address(bundle.evidence, "prometheus.server")
-        self.mlflow = self._address(bundle.evidence, "mlflow.server")
+        self.jenkins = self._address(bundle.evidence_of_kind("jenkins.controller"))
+        self.prometheus = self._address(bundle.evidence_of_kind("prometheus.server"))
+        self.mlflow = self._address(bundle.evidence_of_kind("mlflow.server"))
 
     @staticmethod
-    def _address(evidence: Iterable[Evidence], kind: str) -> str | None:
-        found = sorted(e.subject for e in evidence if e.kind == kind and _web(e.subject))
+    def _address(evidence: Iterable[Evidence]) -> str | None:
+        found = sorted(e.subject for e in evidence if _web(e.subject))
         return _clean(found[0]) if found else None
 
     def url(self, subject: str, evidence: Evidence | None, signal: str = "") -> str | None:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from assay.bundleio import read_bundle, write_bundle
 from assay.errors import BundleError
 from assay.evidence import (
     BUNDLE_SCHEMA,
@@ -18,8 +19,6 @@ from assay.evidence import (
     Signal,
     UnknownReason,
     integrity_problems,
-    read_bundle,
-    write_bundle,
 )
 
 T0 = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
+from assay.bundleio import read_bundle, write_bundle
 from assay.collectors.derive import EvidenceView, Measured, SignalSet, per_evidence
 from assay.evidence import (
     Aggregate,
@@ -16,8 +17,6 @@ from assay.evidence import (
     Signal,
     SignalType,
     aggregate_value,
-    read_bundle,
-    write_bundle,
 )
 
 AT = datetime(2026, 6, 1, tzinfo=UTC)

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from assay.evidence import write_bundle
+from assay.bundleio import write_bundle
 from assay.scoring import results_to_json
 from tests.reports import sample
 

@@ -8,9 +8,10 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from assay.bundleio import write_bundle
 from assay.cli import app
 from assay.errors import AssayError
-from assay.evidence import Bundle, write_bundle
+from assay.evidence import Bundle
 from assay.scoring import Results, write_results
 from tests.reports import sample
 
