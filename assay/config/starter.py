@@ -21,6 +21,10 @@ rulesets: [%s]   # built-in rulesets (assay rules list)
 # ruleset_files: [my-overrides.yaml]  # your own rulesets or overrides (extends: ai-cmm)
 timeout_seconds: 300              # default time limit per collector
 # history: .assay/history.db      # audit history (SQLite path or any SQLAlchemy URL); null turns it off
+# report:                         # shown on the report's cover (HTML and PDF)
+#   client: Aurora Dynamics       # who the report is for
+#   prepared_by: Platform team    # who prepared it: a person, team or firm
+#   logo: logo.svg                # PNG, JPEG or SVG (max 2 MiB), relative to this file
 
 collectors:
 """

@@ -105,3 +105,18 @@ def test_starter_config_lists_every_field_and_parses(registry) -> None:  # type:
 
     doc = yaml.safe_load(text)
     assert parse_config(doc, "starter", registry).sections == {}
+
+
+def test_starter_config_shows_the_report_section_and_it_parses(registry) -> None:  # type: ignore[no-untyped-def]
+    import yaml
+
+    lines = starter_config(registry).splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith("# report:"))
+    section = [line.removeprefix("# ") for line in lines[start : start + 4]]
+    doc = yaml.safe_load("\n".join(["scope: x", *section]))
+    report = parse_config(doc, "starter", registry).settings.report
+    assert (report.client, report.prepared_by, str(report.logo)) == (
+        "Aurora Dynamics",
+        "Platform team",
+        "logo.svg",
+    )
