@@ -14,12 +14,13 @@ import sys
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
-from urllib.parse import quote, urlsplit
+from urllib.parse import urlsplit
 
 from assay.evidence import Bundle, Evidence
 from assay.reports import formatting
 from assay.reports.facts import GAP_SUFFIX
 from assay.scoring import CriterionResult, Results
+from assay.scoring.links import AZURE_PORTAL, aws_console, azure_portal, azure_portal_base
 
 _URL_KEYS = ("html_url", "web_url", "url", "console_url", "link")
 
@@ -76,7 +77,10 @@ def register(results: Results, bundle: Bundle | None) -> list[RegisterEntry]:
                         cites[eid].append(c.id)
     if bundle is None:
         return []
-    entries = [_entry(e, cites.get(e.id, [])) for e in bundle.evidence]
+    azure = azure_portal_base(
+        next((c.details.get("resource_manager") for c in bundle.collectors if c.name == "azure"), None)
+    )
+    entries = [_entry(e, cites.get(e.id, []), azure) for e in bundle.evidence]
     entries.sort(key=lambda r: (r.source, r.kind, r.subject, r.id))
     return entries
 
@@ -86,7 +90,7 @@ def cited_ids(criterion: CriterionResult) -> list[str]:
     return [formatting.short_id(e) for e in sorted(criterion.evidence)]
 
 
-def _entry(e: Evidence, cited_by: list[str]) -> RegisterEntry:
+def _entry(e: Evidence, cited_by: list[str], azure: str) -> RegisterEntry:
     return RegisterEntry(
         id=e.id,
         source=sys.intern(e.source),  # a handful of distinct values, shared by every entry
@@ -94,20 +98,21 @@ def _entry(e: Evidence, cited_by: list[str]) -> RegisterEntry:
         subject=e.subject,
         endpoint=sys.intern(e.endpoint),
         observed_at=e.observed_at,
-        link=subject_link(e.subject, e.data),
+        link=subject_link(e.subject, e.data, azure),
         cited_by=tuple(sorted(cited_by)),
     )
 
 
-def subject_link(subject: str, data: dict[str, Any] | None = None) -> str | None:
-    """An address for the subject: a URL in the evidence, an AWS ARN or an Azure resource id.
+def subject_link(subject: str, data: dict[str, Any] | None = None, azure: str = AZURE_PORTAL) -> str | None:
+    """An address for the subject: a URL in the evidence, an AWS ARN (in its partition's console) or an
+    Azure resource id (in the portal ``azure`` of the cloud that was read).
 
     Addresses on this machine (loopback) are left unlinked: a reader elsewhere cannot open them.
     """
-    if subject.startswith("arn:aws"):
-        return "https://console.aws.amazon.com/go/view?arn=" + quote(subject, safe="")
+    if subject.startswith("arn:"):
+        return aws_console(subject)
     if subject.lower().startswith("/subscriptions/"):
-        return "https://portal.azure.com/#resource" + quote(subject, safe="/")
+        return azure_portal(subject, azure)
     candidates = [subject, *(str((data or {}).get(k, "")) for k in _URL_KEYS)]
     return next((c for c in candidates if public_url(c)), None)
 

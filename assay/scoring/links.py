@@ -15,6 +15,12 @@ from assay.evidence import Bundle, Evidence
 
 GITHUB_WEB = "https://github.com"
 AZURE_PORTAL = "https://portal.azure.com"
+# Resource Manager endpoint -> portal, for the public cloud, Azure Government and Azure in China (21Vianet).
+AZURE_PORTALS = {
+    "management.azure.com": AZURE_PORTAL,
+    "management.usgovcloudapi.net": "https://portal.azure.us",
+    "management.chinacloudapi.cn": "https://portal.azure.cn",
+}
 ACCOUNT_ID = re.compile(r"^\d{12}$")
 ACCOUNT_REGION = re.compile(r"^(\d{12})/([a-z]{2}(?:-[a-z]+)+-\d)$")
 UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
@@ -79,9 +85,21 @@ def aws_console(arn: str) -> str | None:
     return f"{regional}/go/view?arn={quote(arn, safe='')}{suffix}"
 
 
-def azure_portal(resource_id: str) -> str:
+def azure_portal(resource_id: str, portal: str = AZURE_PORTAL) -> str:
     """The Azure portal blade of a resource (or subscription) id."""
-    return f"{AZURE_PORTAL}/#@/resource{quote(resource_id, safe='/')}/overview"
+    return f"{portal}/#@/resource{quote(resource_id, safe='/')}/overview"
+
+
+def azure_portal_base(resource_manager: str | None) -> str:
+    """The portal of the cloud whose Resource Manager the collector read: a sovereign cloud's own portal,
+    Azure Stack Hub's `portal.<region>.<domain>` beside its `management.<region>.<domain>`, else the public
+    portal (also for a local endpoint, such as the sandbox's)."""
+    host = (urlsplit(resource_manager or "").hostname or "").lower()
+    if host in AZURE_PORTALS:
+        return AZURE_PORTALS[host]
+    if host.startswith("management."):
+        return f"https://portal.{host.removeprefix('management.')}"
+    return AZURE_PORTAL
 
 
 def prometheus_graph(base: str, query: str) -> str:
@@ -103,6 +121,8 @@ class Links:
         self.jenkins = self._address(bundle.evidence_of_kind("jenkins.controller"))
         self.prometheus = self._address(bundle.evidence_of_kind("prometheus.server"))
         self.mlflow = self._address(bundle.evidence_of_kind("mlflow.server"))
+        azure = runs.get("azure")
+        self.azure = azure_portal_base(azure.details.get("resource_manager") if azure else None)
 
     @staticmethod
     def _address(evidence: Iterable[Evidence]) -> str | None:
@@ -121,7 +141,7 @@ class Links:
         if subject.startswith("arn:"):
             return aws_console(subject)
         if subject.lower().startswith("/subscriptions/"):
-            return azure_portal(subject)
+            return azure_portal(subject, self.azure)
         kind = evidence.kind if evidence is not None else ""
         source = evidence.source if evidence is not None else kind.split(".", 1)[0]
         builder = getattr(self, f"_{source}", None)
@@ -178,7 +198,7 @@ class Links:
 
     def _azure(self, subject: str, kind: str, evidence: Evidence | None, signal: str) -> str | None:
         if UUID.match(subject):
-            return azure_portal(f"/subscriptions/{subject}")
+            return azure_portal(f"/subscriptions/{subject}", self.azure)
         return None
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import time
 
+import pytest
 from azure.core.pipeline.policies import RetryPolicy
 from azure.identity import ClientSecretCredential
 
@@ -33,3 +34,32 @@ def test_every_client_has_a_retry_policy_linked_into_its_own_pipeline() -> None:
     for client, policy in zip(built, policies, strict=True):
         chain = client._client._pipeline._impl_policies  # type: ignore[attr-defined]
         assert policy.next is chain[chain.index(policy) + 1]
+
+
+@pytest.mark.parametrize(
+    ("settings", "scope"),
+    [
+        ({}, "https://management.azure.com/.default"),
+        (
+            {"base_url": "https://management.usgovcloudapi.net"},
+            "https://management.usgovcloudapi.net/.default",
+        ),
+        (
+            {"base_url": "https://management.chinacloudapi.cn/"},
+            "https://management.chinacloudapi.cn/.default",
+        ),
+        (
+            {
+                "base_url": "https://management.local.azurestack.external",
+                "credential_scope": "https://management.adfs.azurestack.local/4de154de-f8a8-4017-af41-df619da68155/.default",
+            },
+            "https://management.adfs.azurestack.local/4de154de-f8a8-4017-af41-df619da68155/.default",
+        ),
+    ],
+)
+def test_tokens_are_asked_for_the_resource_manager_that_reads_them(settings: dict, scope: str) -> None:  # type: ignore[type-arg]
+    """ARM refuses a token issued for another audience (InvalidAuthenticationTokenAudience), so a
+    sovereign cloud's endpoint is its own scope, and Azure Stack Hub's configured audience is used."""
+    from assay.collectors.azure.collector import arm_scope
+
+    assert arm_scope(AzureConfig(subscriptions=[], **settings)) == scope

@@ -142,7 +142,7 @@ def test_missing_resource_and_subscription_answer_arm_error_bodies(cygnus: Serve
     kwargs = {
         "base_url": cfg["base_url"],
         "connection_verify": cfg["ca_bundle"],
-        "credential_scopes": ["https://management.azure.com/.default"],
+        "credential_scopes": [cfg["base_url"] + "/.default"],  # ARM checks the audience
     }
     prod = ResourceManagementClient(credential, "5d8c2e41-7a3b-4f9c-8e1d-2b6a0c9f3e71", **kwargs)
     with pytest.raises(ResourceNotFoundError) as missing:

@@ -106,3 +106,29 @@ def test_a_member_without_its_own_page_links_to_its_evidence() -> None:
     endpoint = ev("aws", "aws.sagemaker.endpoint", arn)
     bundle = Bundle(tool_version="t", created_at=AT, evidence=[endpoint])
     assert Links(bundle).url("fraud", endpoint) == aws_console(arn)
+
+
+@pytest.mark.parametrize(
+    ("resource_manager", "portal"),
+    [
+        (None, "https://portal.azure.com"),
+        ("https://management.azure.com/", "https://portal.azure.com"),
+        ("https://management.usgovcloudapi.net", "https://portal.azure.us"),
+        ("https://management.chinacloudapi.cn", "https://portal.azure.cn"),
+        ("https://management.local.azurestack.external", "https://portal.local.azurestack.external"),
+        ("https://127.0.0.1:8443", "https://portal.azure.com"),  # the sandbox: resource ids, public portal
+    ],
+)
+def test_azure_links_open_the_portal_of_the_cloud_that_was_read(
+    resource_manager: str | None, portal: str
+) -> None:
+    from assay.evidence import CollectorRun
+    from assay.scoring.links import azure_portal_base
+
+    assert azure_portal_base(resource_manager) == portal
+    details = {"resource_manager": resource_manager} if resource_manager else {}
+    bundle = Bundle(
+        tool_version="t", created_at=AT, collectors=[CollectorRun(name="azure", status="ok", details=details)]
+    )
+    rid = "/subscriptions/5d8c/resourceGroups/rg"
+    assert Links(bundle).url(rid, None) == f"{portal}/#@/resource{rid}/overview"

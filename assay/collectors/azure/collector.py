@@ -9,6 +9,7 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator
 from typing import Any
+from urllib.parse import urlsplit
 
 from assay.collectors.azure import kinds
 from assay.collectors.azure.config import AzureConfig
@@ -24,6 +25,25 @@ ARM_SCOPE = "https://management.azure.com/.default"
 DEFAULT_BUDGET = 300.0  # seconds, the runner's default source timeout
 
 
+def arm_scope(cfg: AzureConfig) -> str:
+    """The token scope for the configured Resource Manager: ARM accepts only tokens issued for itself, so a
+    sovereign cloud's endpoint (management.usgovcloudapi.net, management.chinacloudapi.cn) is its own scope
+    (`<endpoint>/.default`); Azure Stack Hub's audience differs from its address and is configured."""
+    if cfg.credential_scope:
+        return cfg.credential_scope
+    if not cfg.base_url:
+        return ARM_SCOPE
+    parts = urlsplit(cfg.base_url)
+    return f"{parts.scheme}://{parts.netloc}/.default"
+
+
+def _origin(url: str) -> str:
+    """scheme://host[:port] of an endpoint: no credentials, path or query."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    return f"{parts.scheme}://{host}:{parts.port}" if parts.port else f"{parts.scheme}://{host}"
+
+
 class _Clients:
     """The management clients, one per subscription, all on one credential and transport settings."""
 
@@ -34,7 +54,7 @@ class _Clients:
         self._retry = (bounded_retry_policy, cfg.max_retries, deadline)
         self._settings: dict[str, Any] = {}
         if cfg.base_url:
-            self._settings.update(base_url=cfg.base_url, credential_scopes=[ARM_SCOPE])
+            self._settings.update(base_url=cfg.base_url, credential_scopes=[arm_scope(cfg)])
         if cfg.ca_bundle:
             self._settings["connection_verify"] = cfg.ca_bundle
 
@@ -101,6 +121,8 @@ class AzureCollector(Collector):
                     read += 1
                 yield ev
         ctx.details.update(subscriptions=len(subs))
+        if cfg.base_url:  # which cloud: the reports link resources to that cloud's portal
+            ctx.details.update(resource_manager=_origin(cfg.base_url))
         if gaps and not read:  # subscriptions were listed, but nothing in any of them could be read
             denied = all(g.data["reason"] == UnknownReason.DENIED.value for g in gaps)
             raise SourceUnavailable(

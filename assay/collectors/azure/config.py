@@ -25,7 +25,16 @@ class AzureConfig(SourceConfig):
         "DefaultAzureCredential is used (environment, managed identity, Azure CLI).",
     )
     authority: str | None = Field(None, description="Microsoft Entra authority host (default: public cloud).")
-    base_url: str | None = Field(None, description="Azure Resource Manager endpoint (default: public cloud).")
+    base_url: str | None = Field(
+        None,
+        description="Azure Resource Manager endpoint (default: public cloud), e.g. "
+        "https://management.usgovcloudapi.net or https://management.chinacloudapi.cn.",
+    )
+    credential_scope: str | None = Field(
+        None,
+        description="Token scope for base_url (default: base_url + /.default); Azure Stack Hub: the "
+        "audience its metadata endpoint lists, + /.default.",
+    )
     ca_bundle: str | None = Field(None, description="A CA bundle to verify the endpoints' TLS certificates.")
     concurrency: int = Field(4, ge=1, le=32, description="Subscriptions read concurrently.")
     max_retries: int = Field(4, ge=0, le=10, description="Retries per request (429 honours Retry-After).")

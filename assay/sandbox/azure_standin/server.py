@@ -48,7 +48,7 @@ class ArmStandIn:
     ) -> None:
         self.estate = estate
         self.client_id, self.client_secret = client_id, client_secret
-        self.tokens: set[str] = set()
+        self.tokens: dict[str, str] = {}  # access token -> the audience it was issued for
         self.deny = set(deny or [])
         self.throttle = Counter(throttle or {})
         self.throttle_status, self.retry_after = throttle_status, retry_after
@@ -118,11 +118,22 @@ class ArmStandIn:
         if lower.endswith("/oauth2/v2.0/token") and method == "POST":
             return self._token(body)
         auth = headers.get("Authorization") or headers.get("authorization") or ""
-        if auth.removeprefix("Bearer ") not in self.tokens:
+        audience = self.tokens.get(auth.removeprefix("Bearer "))
+        if audience is None:
             return (
                 401,
                 {"WWW-Authenticate": 'Bearer error="invalid_token"'},
                 _error("InvalidAuthenticationToken", "The access token is invalid."),
+            )
+        if audience.rstrip("/") != self.url:  # ARM accepts only tokens issued for itself
+            return (
+                401,
+                {"WWW-Authenticate": 'Bearer error="invalid_token"'},
+                _error(
+                    "InvalidAuthenticationTokenAudience",
+                    f"The access token has been obtained for wrong audience or resource '{audience}'. It "
+                    f"should exactly match with one of the allowed audiences '{self.url}/','{self.url}'.",
+                ),
             )
         family = _family(lower)
         if family in self.deny:
@@ -171,8 +182,8 @@ class ArmStandIn:
                 },
             )
         token = secrets.token_urlsafe(32)
-        with self._lock:
-            self.tokens.add(token)
+        with self._lock:  # a v2.0 scope names the resource: `https://management.azure.com/.default`
+            self.tokens[token] = form.get("scope", "").split(" ")[0].removesuffix(".default")
         return (
             200,
             {},
