@@ -143,6 +143,19 @@ class ClientFactory:
             return found
 
 
+@functools.lru_cache(maxsize=64)
+def partition_of(region: str) -> str:
+    """The ARN partition of a region, from botocore's endpoint data: `aws`, `aws-us-gov` (GovCloud),
+    `aws-cn` (China), ...; `aws` for a region botocore does not know."""
+    import botocore.session
+    from botocore.exceptions import UnknownRegionError
+
+    try:
+        return str(botocore.session.get_session().get_partition_for_region(region))
+    except UnknownRegionError:
+        return "aws"
+
+
 class Api:
     """Declared, counted calls for one account in one region."""
 
@@ -154,6 +167,10 @@ class Api:
         self.stats = stats
         self.account = account
         self.region = region
+
+    @property
+    def partition(self) -> str:
+        return partition_of(self.region)
 
     @property
     def cell(self) -> str:

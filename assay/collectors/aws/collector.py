@@ -19,7 +19,16 @@ from assay.collectors.aws import fetch_org as org
 from assay.collectors.aws import fetch_sagemaker as sagemaker
 from assay.collectors.aws import fetch_security as security
 from assay.collectors.aws import kinds
-from assay.collectors.aws.api import Account, Api, CallStats, ClientFactory, Gap, botocore_session, timed
+from assay.collectors.aws.api import (
+    Account,
+    Api,
+    CallStats,
+    ClientFactory,
+    Gap,
+    botocore_session,
+    partition_of,
+    timed,
+)
 from assay.collectors.aws.config import AwsConfig
 from assay.collectors.aws.operations import policy_text
 from assay.collectors.aws.signals import signals
@@ -229,7 +238,7 @@ class _Scan:
         """Credentials for the account (assuming the audit role) and its regions; None when unreachable."""
         role_arn = account.role_arn
         if self.cfg.role_name and not role_arn:
-            role_arn = f"arn:aws:iam::{account.id}:role/{self.cfg.role_name}"
+            role_arn = f"arn:{partition_of(self.home)}:iam::{account.id}:role/{self.cfg.role_name}"
         caller = Api(
             self.ctx, self.clients, self.stats, Account(account.id, account.name, self.base), self.home
         )

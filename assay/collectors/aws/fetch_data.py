@@ -29,7 +29,7 @@ def s3_buckets(api: Api) -> list[Any]:
         tags = (api.call("s3", "GetBucketTagging", Bucket=name) or {}).get("TagSet")
         return {
             "name": name,
-            "arn": f"arn:aws:s3:::{name}",
+            "arn": f"arn:{api.partition}:s3:::{name}",
             "region": bucket.get("BucketRegion"),
             "versioning": versioning.get("Status") == "Enabled",
             "encrypted": encryption is not None,
