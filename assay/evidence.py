@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -36,6 +37,19 @@ def canonical_json(obj: Any) -> bytes:
 
 def sha256_hex(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
+
+
+def json_safe(value: Any) -> Any:
+    """``value`` with every non-finite float replaced by its name ("NaN", "Infinity", "-Infinity")."""
+    if isinstance(value, float):
+        if math.isfinite(value):
+            return value
+        return "NaN" if math.isnan(value) else ("Infinity" if value > 0 else "-Infinity")
+    if isinstance(value, dict):
+        return {k: json_safe(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [json_safe(v) for v in value]
+    return value
 
 
 def utc_now() -> datetime:
@@ -94,8 +108,14 @@ class Evidence(BaseModel):
 
     @classmethod
     def make(cls, **fields: Any) -> Evidence:
-        """Build evidence and stamp its content hash as its id."""
+        """Build evidence and stamp its content hash as its id.
+
+        A non-finite number in ``data`` (a Prometheus sample of NaN, an infinite ratio) is kept as the string
+        "NaN", "Infinity" or "-Infinity": JSON has no such numbers, and the bundle must stay JSON any tool
+        can read."""
         fields.setdefault("observed_at", utc_now())
+        if "data" in fields:
+            fields["data"] = json_safe(fields["data"])
         draft = cls(**fields)
         return draft.model_copy(update={"id": draft.compute_id()})
 

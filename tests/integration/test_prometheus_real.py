@@ -226,3 +226,44 @@ def test_unreachable_server_is_an_error_not_a_failure_of_the_audit() -> None:
         collect(f"http://127.0.0.1:{port}", max_retries=0, request_timeout=2)
     assert err.value.reason is UnknownReason.ERROR
     assert f"cannot reach Prometheus at http://127.0.0.1:{port}" in err.value.message
+
+
+def test_a_nan_sample_is_no_figure_and_the_bundle_stays_strict_json(tmp_path: Path) -> None:
+    """DCGM gauges that report NaN make the real Prometheus answer "NaN" for the utilisation query: the
+    GPUs are counted, the utilisation is unknown (not NaN, not 0), and nothing non-JSON enters evidence."""
+    require_binary("prometheus")
+    require_binary("promtool")
+    gpus = Family("DCGM_FI_DEV_GPU_UTIL", "gauge", {"gpu": ["0", "1"]}, float("nan"))
+    monitoring = Monitoring(
+        jobs=[Job("dcgm-exporter", 1, 0, [gpus])], groups=[], episodes=[], alertmanagers=0, receivers=None
+    )
+    real = RealPrometheus(monitoring, tmp_path)
+    real.start()
+    try:
+        assert (
+            query(real, "/api/v1/query", query="avg(avg_over_time(DCGM_FI_DEV_GPU_UTIL[30d]))")["result"][0][
+                "value"
+            ][1]
+            == "NaN"
+        )
+        evidence, _ = collect(real.url)
+    finally:
+        real.stop()
+    gpu = next(e for e in evidence if e.kind == "prometheus.gpu")
+    assert gpu.data == {"devices": 2, "avg_utilisation_pct": None}
+    assert values(evidence)["monitoring.gpu.utilization"] == UnknownReason.ERROR
+
+    def refuse(name: str) -> None:
+        raise AssertionError(f"{name} in evidence")
+
+    for ev in evidence:
+        json.loads(json.dumps(ev.model_dump(mode="json")), parse_constant=refuse)
+
+
+def test_non_finite_numbers_never_enter_evidence() -> None:
+    ev = Evidence.make(
+        source="prometheus", kind="prometheus.x", subject="s", endpoint="e",
+        data={"a": float("nan"), "b": [float("inf"), 1.5], "c": {"d": -float("inf")}},
+    )  # fmt: skip
+    assert ev.data == {"a": "NaN", "b": ["Infinity", 1.5], "c": {"d": "-Infinity"}}
+    assert ev.id == ev.compute_id()

@@ -8,6 +8,7 @@ number of series: the collector never asks one question per series.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterator
 from datetime import timedelta
@@ -231,9 +232,11 @@ class _Reader:
         except Exception as exc:
             yield self._gap("gpu", "GET /api/v1/query (DCGM)", exc)
             return
+        count = _sample(devices)
+        pct = _sample(util)
         data = {
-            "devices": int(float(devices[0]["value"][1])) if devices else 0,
-            "avg_utilisation_pct": round(float(util[0]["value"][1]), 2) if util else None,
+            "devices": int(count) if count is not None else 0,
+            "avg_utilisation_pct": round(pct, 2) if pct is not None else None,  # NaN: no usable figure
         }
         yield self.ctx.evidence(GPU, self.url, "GET /api/v1/query", data)
 
@@ -288,3 +291,10 @@ def public_url(url: str) -> str:
     parts = urlsplit(url)
     host = parts.netloc.rsplit("@", 1)[-1]
     return urlunsplit((parts.scheme, host, parts.path.rstrip("/"), "", ""))
+
+
+def _sample(result: list[dict[str, Any]]) -> float | None:
+    """The first sample's value of an instant-query result; None when there is none or it is not finite
+    (Prometheus answers "NaN", "+Inf" and "-Inf" as strings)."""
+    value = float(result[0]["value"][1]) if result else None
+    return value if value is not None and math.isfinite(value) else None
