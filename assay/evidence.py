@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -267,6 +268,21 @@ class Manifest(BaseModel):
     sha256: str
 
 
+class EvidenceStore(Sequence[Evidence], ABC):
+    """Evidence held other than as a list of models (see :mod:`assay.stored`); it answers lookups itself,
+    without building every model."""
+
+    @abstractmethod
+    def texts(self) -> Iterator[str]:
+        """Every item's canonical JSON, in order: what the bundle digest covers."""
+
+    @abstractmethod
+    def by_id(self) -> Mapping[str, Evidence]: ...
+
+    @abstractmethod
+    def of_kind(self, kind: str) -> list[Evidence]: ...
+
+
 class Bundle(BaseModel):
     """The unit of storage and exchange: everything an audit saw, hashed so tampering shows."""
 
@@ -278,7 +294,7 @@ class Bundle(BaseModel):
     created_at: datetime
     config_digest: str = ""
     collectors: list[CollectorRun] = Field(default_factory=list)
-    # A list when collected; a StoredEvidence (items decoded when used) when read from a file.
+    # A list when collected; an EvidenceStore (assay.stored: items decoded when used) when read from a file.
     evidence: Sequence[Evidence] = Field(default_factory=list)
     signals: list[Signal] = Field(default_factory=list)
     # Set on one shard's part of a collection (`assay collect --shard K/N`); `assay merge` joins the parts.
@@ -302,9 +318,7 @@ class Bundle(BaseModel):
         return object_chunks(fields, lists)
 
     def _evidence_texts(self) -> Iterator[str]:
-        from assay.stored import StoredEvidence
-
-        if isinstance(self.evidence, StoredEvidence):  # read from a bundle: its JSON as hashed
+        if isinstance(self.evidence, EvidenceStore):  # read from a bundle: its JSON as hashed
             return self.evidence.texts()
         return _texts(self.evidence)
 
@@ -322,16 +336,12 @@ class Bundle(BaseModel):
         return sha256_of(self.chunks(manifest=False))
 
     def evidence_by_id(self) -> Mapping[str, Evidence]:
-        from assay.stored import StoredEvidence
-
-        if isinstance(self.evidence, StoredEvidence):
+        if isinstance(self.evidence, EvidenceStore):
             return self.evidence.by_id()
         return {e.id: e for e in self.evidence}
 
     def evidence_of_kind(self, kind: str) -> list[Evidence]:
-        from assay.stored import StoredEvidence
-
-        if isinstance(self.evidence, StoredEvidence):
+        if isinstance(self.evidence, EvidenceStore):
             return self.evidence.of_kind(kind)
         return [e for e in self.evidence if e.kind == kind]
 

@@ -10,16 +10,16 @@ while reading, so they decode nothing they do not return.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping
 from functools import lru_cache
 from typing import overload
 
-from assay.evidence import Evidence
+from assay.evidence import Evidence, EvidenceStore
 
 _CACHED_ITEMS = 4096  # models kept for repeated lookups (a finding's members, a criterion's citations)
 
 
-class StoredEvidence(Sequence[Evidence]):
+class StoredEvidence(EvidenceStore):
     """A read-only sequence of evidence, in bundle order, each item held as its canonical JSON."""
 
     def __init__(self) -> None:
