@@ -6,14 +6,18 @@ and the cross-source signals count production models the same way.
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from typing import Any
 
+from assay.collectors.derive import EvidenceView
 from assay.evidence import Evidence
 
 SOURCE = "mlflow"
 EXPERIMENT = "mlflow.experiment"
 REGISTERED_MODEL = "mlflow.registered_model"
 SERVER = "mlflow.server"
+
+DEFAULT_LOOKBACK_DAYS = 90
 
 PRODUCTION_ALIASES = frozenset({"prod", "production", "champion"})
 PRODUCTION_STAGE = "production"
@@ -31,3 +35,24 @@ def production_versions(model: Evidence) -> list[dict[str, Any]]:
         for v in model.data.get("versions") or []
         if str(v.get("version")) in aliased or str(v.get("current_stage", "")).lower() == PRODUCTION_STAGE
     ]
+
+
+def lookback_days(view: EvidenceView) -> int:
+    """The window the collector read runs over, as the server evidence records it."""
+    server = view.one(SERVER)
+    return int(server.data.get("lookback_days", DEFAULT_LOOKBACK_DAYS)) if server else DEFAULT_LOOKBACK_DAYS
+
+
+def window_runs(view: EvidenceView, days: int | None = None) -> list[tuple[Evidence, dict[str, Any]]]:
+    """Runs started within ``days`` (default: the lookback window) of the evidence's observation time;
+    unknown when the tracking server could not be read."""
+    view.require(SOURCE, "tracking")
+    days = lookback_days(view) if days is None else days
+    since = view.reference_time(SOURCE) - timedelta(days=days)
+    found = []
+    for exp in view.of_kind(EXPERIMENT):
+        for run in exp.data.get("runs", []):
+            started = run.get("start_time")
+            if started and datetime.fromisoformat(started) >= since:
+                found.append((exp, run))
+    return found

@@ -1,7 +1,7 @@
 """Fixture-backed answers, in AWS's output shapes, for the operations moto does not implement (or does not
-fill in): SageMaker monitoring schedules, feature groups and projects; Security Hub standards; Glue data
-quality; Cost Explorer anomaly monitors and cost-allocation tags; Config conformance packs; Service
-Catalog provisioned products.
+fill in): SageMaker monitoring schedules, feature groups and projects; SageMaker Experiments runs listed
+per experiment; Security Hub standards; Glue data quality; Cost Explorer anomaly monitors and
+cost-allocation tags; Config conformance packs; Service Catalog provisioned products.
 
 Each answer reads the materialised estate's data for the caller's account and region (``answers`` is keyed
 ``"<account>/<region>"`` for regional services and ``"<account>"`` for global ones).
@@ -202,10 +202,46 @@ def provisioned_products(
     }
 
 
+def trial_components(
+    answers: dict[str, dict[str, Any]], account: str, region: str, req: dict[str, Any]
+) -> dict[str, Any]:
+    """ListTrialComponents honouring ExperimentName, TrialName, CreatedAfter/Before and the sort order
+    (moto ignores all but TrialName and dates every component "now")."""
+    items = _regional(answers, account, region, "trial_components")
+    if req.get("ExperimentName"):
+        items = [t for t in items if t["experiment"] == req["ExperimentName"]]
+    if req.get("TrialName"):
+        items = [t for t in items if t["trial"] == req["TrialName"]]
+    found = [(t, _ago(t.get("days_ago", 5))) for t in items]
+    if req.get("CreatedAfter") is not None:
+        found = [(t, ts) for t, ts in found if ts > float(req["CreatedAfter"])]
+    if req.get("CreatedBefore") is not None:
+        found = [(t, ts) for t, ts in found if ts < float(req["CreatedBefore"])]
+    by_name = req.get("SortBy") == "Name"
+    found.sort(key=lambda p: p[0]["name"] if by_name else p[1], reverse=req.get("SortOrder") == "Descending")
+    return {
+        "TrialComponentSummaries": [
+            {
+                "TrialComponentName": t["name"],
+                "TrialComponentArn": _arn(
+                    "sagemaker", region, account, "experiment-trial-component", t["name"]
+                ),
+                "DisplayName": t["name"],
+                "Status": {"PrimaryStatus": "Completed"},
+                "StartTime": ts,
+                "CreationTime": ts,
+                "LastModifiedTime": ts,
+            }
+            for t, ts in found
+        ]
+    }
+
+
 ANSWERS: dict[str, Answer] = {
     "sagemaker:ListMonitoringSchedules": monitoring_schedules,
     "sagemaker:ListFeatureGroups": feature_groups,
     "sagemaker:ListProjects": projects,
+    "sagemaker:ListTrialComponents": trial_components,
     "securityhub:GetEnabledStandards": enabled_standards,
     "glue:ListDataQualityRulesets": dq_rulesets,
     "glue:ListDataQualityResults": dq_results,

@@ -45,7 +45,12 @@ class RegionSeeding:
         if spec.get("sagemaker"):
             answers.update(
                 seed_sagemaker(
-                    self.client(session, "sagemaker", region), account, region, spec["sagemaker"], defaults
+                    self.client(session, "sagemaker", region),
+                    account,
+                    region,
+                    spec["sagemaker"],
+                    defaults,
+                    self.client(session, "sagemaker-metrics", region),
                 )
             )
         answers["provisioned_products"] = list(spec.get("service_catalog") or [])

@@ -1,5 +1,6 @@
-"""Seed SageMaker for one account and region: notebooks, the model registry and model cards, experiments,
-training jobs, pipelines and their executions, models and endpoints (with data capture and variants).
+"""Seed SageMaker for one account and region: notebooks, the model registry and model cards, experiments
+and their runs (aws_seed_experiments.py), training jobs, pipelines and their executions, models and
+endpoints (with data capture and variants).
 
 Monitoring schedules, feature groups and projects are returned as the front's answers (moto does not list
 them)."""
@@ -8,6 +9,8 @@ from __future__ import annotations
 
 import json
 from typing import Any
+
+from assay.sandbox.aws_seed_experiments import seed_experiment
 
 IMAGE = "763104351884.dkr.ecr.us-east-1.amazonaws.com/xgboost:1.7-1"
 
@@ -20,7 +23,12 @@ def _tags(defaults: dict[str, str], spec: dict[str, Any]) -> list[dict[str, str]
 
 
 def seed_sagemaker(
-    sm: Any, account: str, region: str, spec: dict[str, Any], defaults: dict[str, str]
+    sm: Any,
+    account: str,
+    region: str,
+    spec: dict[str, Any],
+    defaults: dict[str, str],
+    metrics: Any = None,
 ) -> dict[str, Any]:
     role = f"arn:aws:iam::{account}:role/SageMakerExecution"
     for nb in spec.get("notebooks") or []:
@@ -48,8 +56,9 @@ def seed_sagemaker(
         sm.create_model_card(
             ModelCardName=card, Content=json.dumps({"model_overview": {}}), ModelCardStatus="Approved"
         )
-    for name in spec.get("experiments") or []:
-        sm.create_experiment(ExperimentName=name)
+    trial_components: list[dict[str, Any]] = []
+    for exp in spec.get("experiments") or []:
+        trial_components += seed_experiment(sm, metrics, exp if isinstance(exp, dict) else {"name": exp})
     for job in spec.get("training_jobs") or []:
         for i in range(int(job.get("count", 1))):
             sm.create_training_job(
@@ -86,6 +95,7 @@ def seed_sagemaker(
             {"name": n} if isinstance(n, str) else n for n in spec.get("feature_groups") or []
         ],
         "projects": [{"name": n} if isinstance(n, str) else n for n in spec.get("projects") or []],
+        "trial_components": trial_components,
     }
 
 

@@ -103,7 +103,7 @@ def test_verify_intact_and_tampered(demo_out: Path, tmp_path: Path) -> None:
 def test_explain_names_criteria_signals_and_evidence(demo_out: Path) -> None:
     proc = run("explain", "mlops", "--out", demo_out)
     assert proc.returncode == 0, proc.stderr
-    assert "ml.tracking.runs_90d" in proc.stdout
+    assert "ml.experiments.runs_90d" in proc.stdout  # MLflow runs or SageMaker Experiments runs
     assert "mlflow.experiment" in proc.stdout, "evidence subjects are shown"
     assert_clean_error(run("explain", "nope", "--out", demo_out), 2, "no area 'nope'")
 

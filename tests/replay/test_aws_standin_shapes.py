@@ -47,7 +47,7 @@ def problems(shape: Any, value: Any, where: str) -> list[str]:
     return []
 
 
-@pytest.mark.parametrize("estate", ["cygnus-ai"])  # its sandbox answers all ten operations itself
+@pytest.mark.parametrize("estate", ["cygnus-ai"])  # its sandbox answers all eleven operations itself
 def test_the_sandbox_answers_in_the_shapes_aws_describes(estate: str, tmp_path: Path) -> None:
     loaded = load_estate(estate)
     mat = AwsMaterializer()

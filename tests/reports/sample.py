@@ -36,6 +36,8 @@ CATALOG: dict[str, tuple[str, str, str]] = {
     "ml.tracking.logged_ratio": ("ratio", "H", "mlflow"),
     "ml.repro.git_commit_ratio": ("ratio", "H", "mlflow"),
     "ml.repro.ratio": ("ratio", "H", "mlflow"),
+    "ml.experiments.git_commit_ratio": ("ratio", "H", "cross-source"),  # the ML Test Score reads these
+    "ml.experiments.repro_ratio": ("ratio", "H", "cross-source"),
     "ml.registry.versioned_models": ("count", "H", "mlflow"),
     "ml.production.models": ("list", "M", "mlflow"),
     "ml.governance.ratio": ("ratio", "H", "mlflow"),
@@ -51,6 +53,8 @@ DEFAULT_VALUES: dict[str, Any] = {
     "ml.tracking.logged_ratio": 0.9048,
     "ml.repro.git_commit_ratio": 0.881,
     "ml.repro.ratio": 0.5476,
+    "ml.experiments.git_commit_ratio": 0.881,
+    "ml.experiments.repro_ratio": 0.5476,
     "ml.registry.versioned_models": 2,
     "ml.production.models": ["readmission-risk-model"],
     "ml.governance.ratio": 0.0,

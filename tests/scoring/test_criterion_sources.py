@@ -38,6 +38,9 @@ def test_ladder_items_several_sources_show_list_each() -> None:
     assert rows["secops.auto-promotion"] == "github or jenkins"
     assert rows["cloudops.tagging"] == "aws or azure"
     assert rows["mlops.governance"] == "aws or mlflow"
+    # Experiment tracking and reproducibility: MLflow runs or SageMaker Experiments runs.
+    for tracked in ("mlops.tracking", "mlops.version-control", "mlops.reproducibility"):
+        assert rows[tracked] == "aws or mlflow", tracked
     assert (
         rows["cloudops.iac-repos"] == "github (also reads jenkins)"
     )  # GitHub's repositories are the population
@@ -72,3 +75,4 @@ def test_assay_rules_sources_prints_the_table() -> None:
     assert out.exit_code == 0, out.output
     assert "| ai-cmm | secops | 3 | `secops.pipeline-scanning`" in out.output
     assert "github or jenkins" in out.output
+    assert "| ai-cmm | mlops | 2 | `mlops.tracking` Experiments are tracked | aws or mlflow |" in out.output

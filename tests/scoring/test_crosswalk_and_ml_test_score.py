@@ -77,8 +77,8 @@ def test_ml_test_score_is_the_minimum_section_and_a_lower_bound(test_ruleset, ma
     values = {
         "data.quality.rulesets": 2,
         "data.quality.recent_ratio": 0.8,  # data.1 runs automatically: 1
-        "ml.repro.git_commit_ratio": 0.4,  # model.1 exists: 0.5
-        "ml.repro.ratio": 0.9,
+        "ml.experiments.git_commit_ratio": 0.4,  # model.1 exists: 0.5
+        "ml.experiments.repro_ratio": 0.9,
         "ml.pipeline.executions_30d": 3,  # infrastructure.1 automatic, .3 exists
         "monitoring.model.coverage": UnknownReason.NOT_APPLICABLE,  # no production model: 0
         "monitoring.model.alerted_coverage": UnknownReason.NOT_APPLICABLE,

@@ -333,6 +333,11 @@ def _full_values() -> dict:
         "ml.tracking.logged_ratio": 0.9,
         "ml.repro.git_commit_ratio": 0.8,
         "ml.repro.ratio": UnknownReason.DENIED,
+        # The tracking signals read across MLflow and SageMaker; here MLflow alone gives them.
+        "ml.experiments.runs_90d": 40,
+        "ml.experiments.logged_ratio": 0.9,
+        "ml.experiments.git_commit_ratio": 0.8,
+        "ml.experiments.repro_ratio": UnknownReason.DENIED,
         "ml.registry.versioned_models": 2,
         "ml.production.models": ["churn", "fraud"],
         "ml.production.count": 2,

@@ -125,7 +125,7 @@ def test_override_params_when_disabled_and_additions(write_rules, catalog, make_
     assert ai_cmm.areas[-1].id == "edgeops" and ai_cmm.areas[-1].sources == ["aws"]
 
     results = score(
-        make_bundle({"ml.tracking.runs_90d": 6, "ml.tracking.logged_ratio": 1.0}), rulesets, catalog
+        make_bundle({"ml.experiments.runs_90d": 6, "ml.experiments.logged_ratio": 1.0}), rulesets, catalog
     )
     area = results.area("mlops")
     assert area is not None and area.level == 2  # 6 runs now enough; version control disabled

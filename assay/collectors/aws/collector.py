@@ -15,6 +15,7 @@ from assay.collectors.aws import fetch_cloudops as cloudops
 from assay.collectors.aws import fetch_cost as cost
 from assay.collectors.aws import fetch_data as data
 from assay.collectors.aws import fetch_delivery as delivery
+from assay.collectors.aws import fetch_experiments as experiments
 from assay.collectors.aws import fetch_org as org
 from assay.collectors.aws import fetch_sagemaker as sagemaker
 from assay.collectors.aws import fetch_security as security
@@ -69,7 +70,10 @@ def _families(cfg: AwsConfig) -> tuple[list[tuple[str, Family]], list[tuple[str,
         ("sagemaker.pipelines", functools.partial(sagemaker.pipelines, lookback_days=days)),
         ("sagemaker.projects", sagemaker.projects),
         ("sagemaker.model_cards", sagemaker.model_cards),
-        ("sagemaker.experiments", sagemaker.experiments),
+        (
+            "sagemaker.experiments",
+            functools.partial(experiments.experiments, lookback_days=days, max_runs=cfg.max_experiment_runs),
+        ),
         ("sagemaker.monitoring", sagemaker.monitoring),
         ("sagemaker.feature_store", sagemaker.feature_groups),
         ("sagemaker.notebooks", sagemaker.notebooks),

@@ -50,6 +50,13 @@ class AwsConfig(SourceConfig):
         90, ge=1, le=365, description="Training jobs and builds older than this are ignored."
     )
     max_training_jobs: int = Field(50, ge=0, description="Training jobs described per account and region.")
+    max_experiment_runs: int = Field(
+        200,
+        ge=0,
+        description="SageMaker Experiments runs (trial components) described per account and region, newest "
+        "first; every run in the window is counted, the logged/reproducible shares are measured over those "
+        "described.",
+    )
     endpoint_url: str | None = Field(None, description="Sandbox only: send every call to this endpoint.")
     ca_bundle: str | None = Field(None, description="A CA bundle to verify the endpoint's TLS certificate.")
     access_key_id_env: str | None = Field(

@@ -1,5 +1,5 @@
 """SageMaker evidence per account and region: endpoints (one evidence each), the model registry, training
-jobs, pipelines, projects, model cards, experiments, monitoring schedules, feature groups and notebooks."""
+jobs, pipelines, projects, model cards, monitoring schedules, feature groups and notebooks."""
 
 from __future__ import annotations
 
@@ -169,18 +169,6 @@ def model_cards(api: Api) -> list[Any]:
     """SageMaker model cards."""
     return _names(
         api, "ListModelCards", "ModelCardSummaries", "ModelCardName", "ModelCardStatus", kinds.SM_MODEL_CARDS
-    )
-
-
-def experiments(api: Api) -> list[Any]:
-    """SageMaker Experiments."""
-    return _names(
-        api,
-        "ListExperiments",
-        "ExperimentSummaries",
-        "ExperimentName",
-        "ExperimentSource",
-        kinds.SM_EXPERIMENTS,
     )
 
 

@@ -157,6 +157,7 @@ _declare("sagemaker", "sagemaker.pipelines", "ListPipelines", "ListPipelineExecu
 _declare("sagemaker", "sagemaker.projects", "ListProjects")
 _declare("sagemaker", "sagemaker.model_cards", "ListModelCards")
 _declare("sagemaker", "sagemaker.experiments", "ListExperiments")
+_declare("sagemaker", "sagemaker.experiments.runs", "ListTrialComponents", "DescribeTrialComponent")
 _declare("sagemaker", "sagemaker.monitoring", "ListMonitoringSchedules")
 _declare("sagemaker", "sagemaker.feature_store", "ListFeatureGroups")
 _declare("sagemaker", "sagemaker.notebooks", "ListNotebookInstances")

@@ -19,9 +19,10 @@ from urllib.parse import unquote, urlsplit
 from assay.collectors.base import CollectContext, Collector, SourceUnavailable
 from assay.collectors.mlflow.config import MlflowConfig
 from assay.collectors.mlflow.failures import NEEDS, failure_reason, foreign_error, probe_status
-from assay.collectors.mlflow.signals import EXPERIMENT, MODEL, SERVER, signals
+from assay.collectors.mlflow.signals import MODEL, signals
 from assay.collectors.mlflow.summaries import model_summary, run_summary, version_summary
 from assay.evidence import Evidence, UnknownReason
+from assay.kinds.mlflow import EXPERIMENT, SERVER
 
 PAGE_SIZE = 1000
 EXPERIMENTS_PER_SEARCH = 50

@@ -21,11 +21,10 @@ from assay.collectors.derive import (
 )
 from assay.collectors.mlflow.summaries import tag_key
 from assay.evidence import Confidence, Evidence, SignalType, UnknownReason
-from assay.kinds.mlflow import EXPERIMENT, SERVER, SOURCE, production_versions
 from assay.kinds.mlflow import REGISTERED_MODEL as MODEL
+from assay.kinds.mlflow import SOURCE, lookback_days, production_versions, window_runs
 
 RUNS_WINDOW_DAYS = 90
-DEFAULT_LOOKBACK_DAYS = 90
 APPROVER_KEYS = frozenset({"approved_by", "approver", "validated_by"})
 APPROVAL_STATUS_KEYS = frozenset(
     {"approval", "approval_status", "approved", "validation_status", "review_status"}
@@ -43,26 +42,6 @@ H, M = Confidence.HIGH, Confidence.MEDIUM
 
 def _parse(ts: str | None) -> datetime | None:
     return datetime.fromisoformat(ts) if ts else None
-
-
-def lookback_days(view: EvidenceView) -> int:
-    """The window the collector read runs over, as the server evidence records it."""
-    server = view.one(SERVER)
-    return int(server.data.get("lookback_days", DEFAULT_LOOKBACK_DAYS)) if server else DEFAULT_LOOKBACK_DAYS
-
-
-def window_runs(view: EvidenceView, days: int | None = None) -> list[tuple[Evidence, dict[str, Any]]]:
-    """Runs started within ``days`` (default: the lookback window) of the evidence's observation time."""
-    view.require(SOURCE, "tracking")
-    days = lookback_days(view) if days is None else days
-    since = view.reference_time(SOURCE) - timedelta(days=days)
-    found = []
-    for exp in view.of_kind(EXPERIMENT):
-        for run in exp.data.get("runs", []):
-            started = _parse(run.get("start_time"))
-            if started is not None and started >= since:
-                found.append((exp, run))
-    return found
 
 
 def _experiments_of(pairs: list[tuple[Evidence, dict[str, Any]]]) -> list[Evidence]:
