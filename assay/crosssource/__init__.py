@@ -8,7 +8,17 @@ read only evidence (through the contracts in `assay.kinds`); no collector packag
 each signal is unknown only when none of the sources it reads was collected.
 """
 
-from assay.crosssource import cloud, delivery, dora, drift, experiments, iac, model_metrics, portfolio  # noqa: F401
+from assay.crosssource import (  # noqa: F401
+    cloud,
+    cloud_controls,
+    delivery,
+    dora,
+    drift,
+    experiments,
+    iac,
+    model_metrics,
+    portfolio,
+)
 from assay.crosssource.base import SOURCE, signals
 
 __all__ = ["SOURCE", "signals"]

@@ -219,7 +219,7 @@ def test_denied_scope_makes_exactly_its_signals_unknown() -> None:
     assert found["sec.threat_detection.guardduty"].reason is UnknownReason.DENIED
     assert found["sec.threat_detection.securityhub"].value == 0.5
     denied = sorted(n for n, s in found.items() if s.reason is UnknownReason.DENIED)
-    assert denied == ["sec.threat_detection.guardduty"]
+    assert denied == ["sec.threat_detection.coverage", "sec.threat_detection.guardduty"]
 
 
 def test_audit_trail_needs_multi_region_logging_and_validation() -> None:

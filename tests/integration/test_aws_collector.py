@@ -150,7 +150,7 @@ def test_denied_permission_is_unknown_for_exactly_its_signals(faulty: Run) -> No
     assert len(denied) == 1 and denied[0].subject == "guardduty"
     assert "guardduty:ListDetectors" in denied[0].data["message"]
     unknown = {n for n, s in faulty.signals.items() if s.reason is UnknownReason.DENIED}
-    assert unknown == {"sec.threat_detection.guardduty"}
+    assert unknown == {"sec.threat_detection.guardduty", "sec.threat_detection.coverage"}
     assert faulty.value("sec.audit_trail.coverage") == 1.0  # everything else still counts
 
 

@@ -148,7 +148,7 @@ class Swagger:
                 continue
             pattern = re.sub(
                 r"\\{(\w+)\\}",
-                lambda m: ".+" if m.group(1) in ("scope", "resourceId") else "[^/]+",
+                lambda m: ".+" if m.group(1) in ("scope", "scopeId", "resourceId") else "[^/]+",
                 re.escape(template.rstrip("/")),
             )
             if re.fullmatch(pattern, path.rstrip("/"), re.IGNORECASE):

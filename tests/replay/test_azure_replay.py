@@ -78,6 +78,8 @@ ESTATE = [
     "machinelearningservices/OnlineEndpoint_get.json",
     "monitor/getMetricAlertSingleResource.json",
     "monitor/getScheduledQueryRule.json",
+    "consumption/BudgetsList.json",
+    "security/ListPricings_example.json",
 ]
 NAMING = ["policy/createPolicyAssignmentWithoutEnforcement.json", "policy/getPolicyDefinition.json"]
 
@@ -115,6 +117,40 @@ def test_recorded_estate_reads_as_recorded(replay: Any) -> None:
     found = signals(evidence)
     assert found["ai.inventory.cloud_endpoints"] == 0  # the one endpoint is still "Creating"
     assert ctx.api_calls[f"resources.get_by_id[onlineEndpoints] {SUB}"] == 1
+
+
+def test_recorded_budgets_and_defender_plans_read_as_recorded(replay: Any) -> None:
+    evidence, ctx = replay(ESTATE).collect()
+    assert gaps(evidence) == []
+    budgets = one(evidence, "azure.cost.budgets")["budgets"]
+    assert [(b["resource_group"], b["notifications"], b["project"]) for b in budgets] == [
+        ("", 2, None),  # the subscription's: its tag filters (category, department) name no project
+        ("MYDEVTESTRG", 2, "MYDEVTESTRG"),  # a resource-group budget: that group's own
+    ]
+    plans = {p["name"]: p for p in one(evidence, "azure.security.defender")["plans"]}
+    assert len(plans) == 13
+    assert {n: p["tier"] for n, p in plans.items() if p["tier"] == "Free"} == {
+        "AppServices": "Free",
+        "ContainerRegistry": "Free",
+        "KubernetesService": "Free",
+        "OpenSourceRelationalDatabases": "Free",
+    }
+    assert plans["VirtualMachines"]["sub_plan"] == "P2" and plans["KubernetesService"]["deprecated"] is True
+    found = signals(evidence)
+    assert found["cloud.cost.budgets"] == 2 and found["cloud.cost.project_budgets"] == 1
+    # Resource Manager's plan is Standard; the recorded resources (alerts, an ML endpoint) need no other
+    assert found["sec.threat_detection.coverage"] == 1.0
+    assert ctx.api_calls[f"budgets.list {SUB}"] == 1 and ctx.api_calls[f"pricings.list {SUB}"] == 1
+
+
+def test_denied_pricings_read_leaves_budgets_counted(replay: Any) -> None:
+    evidence, _ = replay(ESTATE, deny=["defender"]).collect()
+    [gap] = gaps(evidence)
+    assert gap.subject == "defender" and gap.data["reason"] == "denied"
+    assert "Microsoft.Security/pricings/read" in gap.data["message"]
+    found = signals(evidence)
+    assert found["sec.threat_detection.coverage"] is UnknownReason.DENIED
+    assert found["cloud.cost.budgets"] == 2
 
 
 def test_do_not_enforce_assignment_is_not_enforced(replay: Any) -> None:
@@ -178,7 +214,7 @@ def test_denied_policy_read_names_the_missing_permission(replay: Any) -> None:
 
 
 def test_nothing_readable_fails_the_source(replay: Any) -> None:
-    server = replay([*ESTATE, *NAMING], deny=["resources", "deployments", "policy"])
+    server = replay([*ESTATE, *NAMING], deny=["resources", "deployments", "policy", "budgets", "defender"])
     with pytest.raises(SourceUnavailable) as failed:
         server.collect()
     assert failed.value.reason is UnknownReason.DENIED

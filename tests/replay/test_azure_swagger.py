@@ -40,6 +40,8 @@ CALLED = {
     "OnlineEndpoints_Get",
     "MetricAlerts_Get",
     "ScheduledQueryRules_Get",
+    "Budgets_List",
+    "Pricings_List",
 }
 BY_TYPE = {
     "microsoft.machinelearningservices/workspaces/onlineendpoints": "OnlineEndpoints_Get",

@@ -37,6 +37,8 @@ def test_ladder_items_several_sources_show_list_each() -> None:
     assert rows["secops.pipeline-scanning"] == "github or jenkins"
     assert rows["secops.auto-promotion"] == "github or jenkins"
     assert rows["cloudops.tagging"] == "aws or azure"
+    assert rows["cloudops.budget"] == rows["cloudops.project-budgets"] == "aws or azure"
+    assert rows["secops.threat-detection"] == rows["aiops.initiative-budgets"] == "aws or azure"
     assert rows["mlops.governance"] == "aws or mlflow"
     # Experiment tracking and reproducibility: MLflow runs or SageMaker Experiments runs.
     for tracked in ("mlops.tracking", "mlops.version-control", "mlops.reproducibility"):

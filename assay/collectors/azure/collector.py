@@ -88,9 +88,20 @@ class _Clients:
 
         return PolicyClient(self.credential, sub, **self.kwargs)
 
+    def consumption(self, sub: str) -> Any:
+        from azure.mgmt.consumption import ConsumptionManagementClient
+
+        return ConsumptionManagementClient(self.credential, sub, **self.kwargs)
+
+    def security(self, sub: str) -> Any:
+        from azure.mgmt.security import SecurityCenter
+
+        return SecurityCenter(self.credential, sub, **self.kwargs)
+
 
 class AzureCollector(Collector):
-    """Environment separation, tags, IaC, guardrails and the ML/AI estate of Azure subscriptions."""
+    """Environment separation, tags, IaC, guardrails, budgets, Defender plans and the ML/AI estate of
+    Azure subscriptions."""
 
     name = "azure"
     title = "Microsoft Azure"

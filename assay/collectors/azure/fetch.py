@@ -1,12 +1,13 @@
 """Reading one Azure subscription into evidence: resources (type, location, tags), deployments (IaC),
-policy assignments (guardrails), Azure ML online endpoints and Monitor alert rules."""
+policy assignments (guardrails), Azure ML online endpoints, Monitor alert rules, Cost Management budgets
+and Defender for Cloud plans."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from assay.collectors.azure import kinds
+from assay.collectors.azure import fetch_controls, kinds
 from assay.collectors.azure.operations import OPERATIONS
 from assay.collectors.azure.policy import (
     DefinitionReader,
@@ -96,6 +97,14 @@ class SubscriptionReader:
             raise self._gap(op, exc) from None
         return items
 
+    def listed(self, op: str, fn: Callable[[], Any]) -> Any:
+        """One unpaged list call, counted; a refusal is the family's gap."""
+        self.ctx.count_call(f"{op} {self.sub_id}")
+        try:
+            return fn()
+        except Exception as exc:
+            raise self._gap(op, exc) from None
+
     def one(self, op: str, fn: Callable[[], Any]) -> Any:
         """One GET, counted; errors (404 included) propagate for the caller to turn into a gap."""
         self.ctx.count_call(f"{op} {self.sub_id}")
@@ -104,7 +113,16 @@ class SubscriptionReader:
     def evidence(self) -> Iterator[Evidence]:
         """Every family in turn; a refused family yields its gap and the others still run."""
         resources: list[dict[str, Any]] = []
-        for family in (self.resources, self.deployments, self.policy, self.online_endpoints, self.alerts):
+        families = (
+            self.resources,
+            self.deployments,
+            self.policy,
+            self.online_endpoints,
+            self.alerts,
+            self.budgets,
+            self.defender,
+        )
+        for family in families:
             try:
                 found = family(resources)
             except Refused as refused:
@@ -243,6 +261,12 @@ class SubscriptionReader:
                 yield r, self.item_gap(op, r["id"], exc, rtype.rsplit("/", 1)[-1])
                 continue
             yield r, (getattr(detail, "properties", None) or {})
+
+    def budgets(self, _: list[dict[str, Any]]) -> list[Evidence]:
+        return fetch_controls.budgets(self)
+
+    def defender(self, _: list[dict[str, Any]]) -> list[Evidence]:
+        return fetch_controls.defender(self)
 
     def online_endpoints(self, resources: list[dict[str, Any]]) -> list[Evidence]:
         found = []

@@ -31,6 +31,8 @@ OPERATIONS: dict[str, tuple[str, str]] = {
     ),
     "resources.get_by_id[metricAlerts]": ("Microsoft.Insights/metricAlerts/read", "monitor"),
     "resources.get_by_id[scheduledQueryRules]": ("Microsoft.Insights/scheduledQueryRules/read", "monitor"),
+    "budgets.list": ("Microsoft.Consumption/budgets/read", "budgets"),
+    "pricings.list": ("Microsoft.Security/pricings/read", "defender"),
 }
 
 

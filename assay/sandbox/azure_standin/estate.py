@@ -1,5 +1,6 @@
 """An estate's ``azure.yaml`` as the ARM objects the stand-in serves: subscriptions, resource groups,
-resources (with ids, tags and properties), deployments, policy definitions and assignments."""
+resources (with ids, tags and properties), deployments, policy definitions and assignments, budgets and
+Defender for Cloud plans."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from assay.errors import EstateError
+from assay.sandbox.azure_standin import controls
 
 DEFINITIONS_PATH = "/providers/Microsoft.Authorization/policyDefinitions/"
 DEPLOYMENTS_PATH = "Microsoft.Resources/deployments"
@@ -22,6 +24,8 @@ class ArmEstate:
     assignments: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     definitions: dict[str, dict[str, Any]] = field(default_factory=dict)  # lower id -> definition
     by_id: dict[str, dict[str, Any]] = field(default_factory=dict)  # lower id -> resource
+    budgets: dict[tuple[str, str], list[dict[str, Any]]] = field(default_factory=dict)  # (sub, rg|"")
+    pricings: dict[str, dict[str, Any]] = field(default_factory=dict)  # sub -> PricingList
 
 
 def resource_id(sub: str, rg: str, rtype: str, name: str) -> str:
@@ -54,6 +58,10 @@ def build(fixture: dict[str, Any]) -> ArmEstate:
             _group(estate, sid, group, defaults)
         estate.deployments.setdefault((sid, ""), [])
         estate.assignments[sid] = [_policy(estate, sid, p) for p in sub.get("policies") or []]
+        for spec in sub.get("budgets") or []:
+            rg, body = controls.budget(sid, spec)
+            estate.budgets.setdefault((sid, rg.lower()), []).append(body)
+        estate.pricings[sid] = controls.pricings(sid, dict(sub.get("defender") or {}))
     return estate
 
 

@@ -10,6 +10,8 @@ endpoint and fault injection. Lists the recordings do not publish are answered f
   bodies; ``PolicyAssignments_List`` with the recorded subscription lists, single assignments and the
   assignments of management groups (which Azure lists for every subscription below them).
 
+``Budgets_List`` and ``Pricings_List`` are served as recorded (at a subscription scope).
+
 The recordings come from different example subscriptions, so those lists are served under each
 subscription that the recorded ``Subscriptions_List`` shows; a GET is served at its own recorded
 subscription as well. Everything else is 404 with ARM's error body.
@@ -57,7 +59,10 @@ PATHS = {
     "Workspaces_Get": _RG + _ML,
     "MetricAlerts_Get": _RG + "/providers/Microsoft.Insights/metricAlerts/{ruleName}",
     "ScheduledQueryRules_Get": _RG + "/providers/Microsoft.Insights/scheduledQueryRules/{ruleName}",
+    "Budgets_List": "/{scope}/providers/Microsoft.Consumption/budgets",
+    "Pricings_List": "/{scopeId}/providers/Microsoft.Security/pricings",
 }
+SCOPES = ("scope", "scopeId")  # path parameters that hold a whole scope (slashes and all)
 RESOURCE_GETS = ("OnlineEndpoints_Get", "Workspaces_Get", "MetricAlerts_Get", "ScheduledQueryRules_Get")
 ASSIGNMENT_ITEMS = ("PolicyAssignments_Get", "PolicyAssignments_Create")
 
@@ -80,7 +85,7 @@ class Recording:
         for name in re.findall(r"{(\w+)}", path):
             value = str(self.params[name])
             path = path.replace(
-                "{" + name + "}", value.strip("/") if name == "scope" else quote(value, safe="")
+                "{" + name + "}", value.strip("/") if name in SCOPES else quote(value, safe="")
             )
         return path
 
@@ -128,7 +133,7 @@ class ArmReplay(ArmStandIn):
         want = unquote(rec.path).lower()
         if want == lower:
             return True
-        recorded_sub = str(rec.params.get("subscriptionId", "")).lower()
+        recorded_sub = _recorded_subscription(rec)
         m = re.fullmatch(r"/subscriptions/([^/]+)(/.*)?", lower)
         if not recorded_sub or not m or m.group(1) not in self.listed:
             return False
@@ -171,6 +176,18 @@ class ArmReplay(ArmStandIn):
         if needs and version != needs:
             return 400, {}, _error("InvalidApiVersionParameter", f"{version} was not recorded")
         return 200, {}, {"value": items}
+
+
+def _recorded_subscription(rec: Recording) -> str:
+    """The example subscription a recording was made in: its subscriptionId, or the subscription its scope
+    names (Pricings_List records only ``scopeId: subscriptions/<id>``)."""
+    if rec.params.get("subscriptionId"):
+        return str(rec.params["subscriptionId"]).lower()
+    for name in SCOPES:
+        m = re.match(r"/?subscriptions/([^/]+)", str(rec.params.get(name, "")), re.IGNORECASE)
+        if m:
+            return m.group(1).lower()
+    return ""
 
 
 def _version(recordings: list[Recording]) -> str | None:

@@ -29,6 +29,8 @@ ACTIONS = {
     "policy": "Microsoft.Authorization/policyAssignments/read",
     "ml": "Microsoft.MachineLearningServices/workspaces/onlineEndpoints/read",
     "monitor": "Microsoft.Insights/metricAlerts/read",
+    "budgets": "Microsoft.Consumption/budgets/read",
+    "defender": "Microsoft.Security/pricings/read",
 }
 
 
@@ -215,6 +217,14 @@ class ArmStandIn:
                 return self._page(path, query, e.deployments.get((sub, rg), []))
             if rest == "/providers/microsoft.authorization/policyassignments":
                 return self._page(path, query, e.assignments.get(sub, []))
+            if rest == "/providers/microsoft.consumption/budgets":  # the subscription's and its groups'
+                found = [b for (s, _), items in sorted(e.budgets.items()) if s == sub for b in items]
+                return self._page(path, query, found)
+            bm = re.fullmatch(r"/resourcegroups/([^/]+)/providers/microsoft.consumption/budgets", rest)
+            if bm:
+                return self._page(path, query, e.budgets.get((sub, bm.group(1)), []))
+            if rest == "/providers/microsoft.security/pricings":
+                return 200, {}, e.pricings.get(sub, {"value": []})
         if "/providers/microsoft.authorization/policydefinitions/" in lower:
             found = e.definitions.get(lower)
             return (
@@ -253,6 +263,10 @@ def _family(lower: str) -> str:
         return "ml"
     if "microsoft.insights/" in lower:
         return "monitor"
+    if "microsoft.consumption/budgets" in lower:
+        return "budgets"
+    if "microsoft.security/pricings" in lower:
+        return "defender"
     if lower.endswith("/resources"):
         return "resources"
     return ""

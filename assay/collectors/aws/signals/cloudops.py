@@ -1,5 +1,6 @@
 """AWS CloudOps signals: cost controls and drift detection. The practices AWS shares with Azure (accounts,
-environment separation, tags, IaC share, self-service) are cross-source signals in `assay.crosssource`."""
+environment separation, tags, IaC share, self-service, budgets) are cross-source signals in
+`assay.crosssource`."""
 
 from __future__ import annotations
 
@@ -8,38 +9,6 @@ from assay.collectors.derive import EvidenceView, Measured, ratio, require_popul
 from assay.evidence import SignalType
 from assay.kinds import aws
 from assay.kinds import cloud as c
-
-
-@signals.signal(
-    "cloud.cost.budgets",
-    type=SignalType.COUNT,
-    confidence=H,
-    unit="budgets",
-    description="AWS budgets that send at least one notification.",
-)
-def budgets_with_alerts(view: EvidenceView) -> Measured:
-    """Budgets with notifications, across accounts."""
-    c.need(view, "budgets")
-    found = [b for _, b in c.items(view, aws.BUDGETS, "budgets") if b.get("notifications", 0) > 0]
-    return Measured(len(found), view.of_kind(aws.BUDGETS))
-
-
-@signals.signal(
-    "cloud.cost.project_budgets",
-    type=SignalType.COUNT,
-    confidence=H,
-    unit="projects",
-    description="Projects (initiatives) with their own alerting AWS budget, scoped by a project tag filter.",
-)
-def project_budgets(view: EvidenceView) -> Measured:
-    """Distinct projects that a notifying budget is scoped to."""
-    c.need(view, "budgets")
-    projects = {
-        b["project"]
-        for _, b in c.items(view, aws.BUDGETS, "budgets")
-        if b.get("project") and b.get("notifications")
-    }
-    return Measured(len(projects), view.of_kind(aws.BUDGETS))
 
 
 @signals.signal(
