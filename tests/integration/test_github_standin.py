@@ -130,6 +130,35 @@ def test_cursor_pagination(standin: GithubStandIn) -> None:
     assert len(seen) == len(set(seen)) == 8
 
 
+def test_backward_cursor_pagination(standin: GithubStandIn) -> None:
+    # GitHub's pagination guide: `last` with `before: pageInfo.startCursor`, while `hasPreviousPage`
+    gh = client(standin)
+    pages: list[list[str]] = []
+    before = None
+    for _ in range(5):
+        _, body = graphql(
+            gh,
+            'query($before: String) { organization(login: "acme") { repositories(last: 3, before: $before, '
+            "orderBy: {field: NAME, direction: ASC}) { pageInfo { hasPreviousPage startCursor } "
+            "nodes { name } } } }",
+            {"before": before},
+        )
+        conn = body["data"]["organization"]["repositories"]
+        pages.append([n["name"] for n in conn["nodes"]])
+        if not conn["pageInfo"]["hasPreviousPage"]:
+            break
+        before = conn["pageInfo"]["startCursor"]
+    # the last three first, each page in the connection's (name) order; 8 repositories in 3 pages
+    assert pages == [["svc-04", "svc-05", "svc-06"], ["svc-01", "svc-02", "svc-03"], ["model", "svc-00"]]
+
+
+def test_the_log_says_when_each_request_was_in_flight(standin: GithubStandIn) -> None:
+    before = len(standin.requests())
+    graphql(client(standin), "query($org: String!) { organization(login: $org) { login } }", {"org": "acme"})
+    (record,) = standin.requests()[before:]
+    assert record.variables == {"org": "acme"} and 0 < record.started <= record.ended
+
+
 def test_unknown_organisation_is_not_found(standin: GithubStandIn) -> None:
     _, body = graphql(client(standin), '{ organization(login: "nope") { login } }')
     assert body["data"] == {"organization": None}

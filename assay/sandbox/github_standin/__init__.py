@@ -26,10 +26,11 @@ __all__ = ["FULL_PERMISSIONS", "GithubStandIn", "Grant", "RateWindow"]
 
 
 class GithubStandIn:
-    """Serve ``orgs`` on 127.0.0.1 until ``stop()`` (or the end of a ``with`` block)."""
+    """Serve ``orgs`` on 127.0.0.1 until ``stop()`` (or the end of a ``with`` block), holding every
+    request ``latency`` seconds first."""
 
-    def __init__(self, orgs: dict[str, Org]) -> None:
-        self.state = StandInState(orgs={k.lower(): v for k, v in orgs.items()})
+    def __init__(self, orgs: dict[str, Org], latency: float = 0.0) -> None:
+        self.state = StandInState(orgs={k.lower(): v for k, v in orgs.items()}, latency=latency)
         self._server: Any = None
         self._thread: Any = None
 
@@ -118,7 +119,8 @@ class GithubStandIn:
         self.state.faults.add(Fault(path, status, times, retry_after, message, secondary))
 
     def requests(self) -> list[Any]:
-        """Every request served so far (method, path, status, GraphQL points)."""
+        """Every request served so far (method, path, status, GraphQL points, when it was read and
+        answered, a GraphQL request's variables)."""
         with self.state.lock:
             return list(self.state.log)
 

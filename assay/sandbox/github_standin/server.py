@@ -11,6 +11,7 @@ import json
 import logging
 import secrets
 import threading
+import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -48,6 +49,9 @@ class RequestRecord:
     path: str
     status: int
     points: int = 0
+    started: float = 0.0  # time.monotonic() when the request was read, and when its answer was written:
+    ended: float = 0.0  # tests see which requests were in flight together
+    variables: dict[str, Any] | None = None  # a GraphQL request's variables
 
 
 @dataclass
@@ -58,6 +62,7 @@ class StandInState:
     faults: Faults = field(default_factory=Faults)
     log: list[RequestRecord] = field(default_factory=list)
     base: str = ""
+    latency: float = 0.0  # seconds every request is held before it is answered (GitHub's round trip)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def record(self, rec: RequestRecord) -> None:
@@ -68,7 +73,12 @@ class StandInState:
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = "GitHub.com"
+    # Headers and body are two writes: with Nagle's algorithm a small body would wait for the client's
+    # delayed ACK (40 ms on Linux), a stall GitHub's front end does not have.
+    disable_nagle_algorithm = True
     state: StandInState
+    started: float = 0.0
+    variables: dict[str, Any] | None = None
 
     def log_message(self, format: str, *args: Any) -> None:
         log.debug("github stand-in: " + format, *args)
@@ -81,6 +91,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _answer(self, method: str) -> None:
         """Dispatch; a bug in the stand-in answers 500 with its cause instead of dropping the connection."""
+        self.started, self.variables = time.monotonic(), None
         try:
             self._dispatch(method)
         except Exception as exc:
@@ -95,6 +106,8 @@ class _Handler(BaseHTTPRequestHandler):
         query = dict(parse_qsl(parts.query))
         length = int(self.headers.get("Content-Length") or 0)
         raw = self.rfile.read(length) if length else b""
+        if self.state.latency:
+            time.sleep(self.state.latency)
         rid = secrets.token_hex(8).upper()
         fault = self.state.faults.take(path)
         if fault is not None:
@@ -137,6 +150,8 @@ class _Handler(BaseHTTPRequestHandler):
             payload = json.loads(raw or b"null")
         except json.JSONDecodeError:
             payload = None
+        if isinstance(payload, dict) and isinstance(payload.get("variables"), dict):
+            self.variables = payload["variables"]
         result = run_graphql(payload, self.state.orgs, grant)
         headers = _rate_headers(grant, "graphql")
         self._send("POST", GRAPHQL_PATH, result.status, result.body, headers, rid, result.cost)
@@ -210,8 +225,10 @@ class _Handler(BaseHTTPRequestHandler):
         for key, value in headers.items():
             self.send_header(key, value)
         self.end_headers()
+        # answered: stamped before the write, so the logged span lies within the client's
+        record = RequestRecord(method, path, status, points, self.started, time.monotonic(), self.variables)
         self.wfile.write(data)
-        self.state.record(RequestRecord(method, path, status, points))
+        self.state.record(record)
 
 
 def _rate_headers(grant: Grant, resource: str) -> dict[str, str]:
