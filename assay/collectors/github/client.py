@@ -6,14 +6,22 @@ reads GitHub's ``x-ratelimit-*`` headers (and GraphQL's ``rateLimit`` answer), w
 back-off, and keeps the figures the bundle records. REST and GraphQL both go through PyGithub's
 ``Requester.requestJsonAndCheck`` (its ``graphql_query`` raises on any error, but GitHub returns partial
 data with per-field errors that assay must keep).
+
+Every request of a collection, whichever thread sends it, takes one of ``concurrency`` slots (``Slots``),
+so the limit holds however many reads run at once. A read that sends several requests one after another
+(a paging chain) holds its slot for all of them (``lane``): a freed slot would otherwise go to another
+waiting request during the chain's few milliseconds between pages, and every page would wait a round.
 """
 
 from __future__ import annotations
 
+import heapq
+import itertools
 import re
 import threading
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -26,6 +34,9 @@ _NEXT = re.compile(r'<([^>]+)>;\s*rel="next"')
 SECONDARY_WAIT = 60.0
 MAX_WAITS_PER_CALL = 5
 RESET_SLACK = 0.5  # GitHub's reset is a whole epoch second; the window refills at that instant
+# Who gets a freed slot first: the reads the others wait on (repository pages: workflow batches follow
+# them), then the organisation-wide reads, then workflow batches (leaves: nothing waits on them).
+PAGES, ORG_READS, WORKFLOWS = 0, 1, 2
 
 
 class RateLimitExhausted(Exception):
@@ -51,6 +62,31 @@ class Stats:
     windows: dict[str, Window] = field(default_factory=lambda: {"core": Window(), "graphql": Window()})
 
 
+class Slots:
+    """At most ``size`` requests in flight; a freed slot goes to the most urgent waiter, then the earliest."""
+
+    def __init__(self, size: int) -> None:
+        self.free = size
+        self.waiting: list[tuple[int, int]] = []
+        self.tickets = itertools.count()
+        self.cond = threading.Condition()
+
+    def acquire(self, priority: int) -> None:
+        with self.cond:
+            ticket = (priority, next(self.tickets))
+            heapq.heappush(self.waiting, ticket)
+            while not (self.free and self.waiting[0] == ticket):
+                self.cond.wait()
+            heapq.heappop(self.waiting)
+            self.free -= 1
+            self.cond.notify_all()  # another slot may be free for the next waiter
+
+    def release(self) -> None:
+        with self.cond:
+            self.free += 1
+            self.cond.notify_all()
+
+
 @dataclass
 class GraphQLAnswer:
     data: dict[str, Any]
@@ -68,6 +104,8 @@ class GithubClient:
         self.ctx = ctx
         self.stats = Stats()
         self._lock = threading.Lock()
+        self.slots = Slots(config.concurrency)
+        self._lane = threading.local()  # per thread: a thread pool's copied context must not inherit it
         auth: Any
         if config.uses_app:
             key = ctx.secret(config.private_key_env or "", field="private_key_env")
@@ -91,6 +129,23 @@ class GithubClient:
 
     def close(self) -> None:
         self.gh.close()
+
+    @contextmanager
+    def lane(self, priority: int) -> Iterator[None]:
+        """Hold one request slot for every request this thread sends inside the block (a paging chain).
+
+        Nothing inside may wait for another read's requests: that read could need this very slot.
+        """
+        if getattr(self._lane, "held", False):
+            yield
+            return
+        self.slots.acquire(priority)
+        self._lane.held = True
+        try:
+            yield
+        finally:
+            self._lane.held = False
+            self.slots.release()
 
     # -- public calls ----------------------------------------------------------------------------------
 
@@ -153,7 +208,23 @@ class GithubClient:
         resource: str,
         need: int = 1,
     ) -> tuple[dict[str, Any], Any]:
-        """One logical call: wait for budget, send, wait out rate limits, retry 5xx and lost connections."""
+        """One logical call: wait for budget, send, wait out rate limits, retry 5xx and lost connections.
+
+        Outside a ``lane`` the call takes a request slot of its own, for its retries and waits too.
+        """
+        with self.lane(ORG_READS):
+            return self._request(verb, url, params, body, endpoint, resource, need)
+
+    def _request(
+        self,
+        verb: str,
+        url: str,
+        params: dict[str, Any] | None,
+        body: Any,
+        endpoint: str,
+        resource: str,
+        need: int,
+    ) -> tuple[dict[str, Any], Any]:
         from github.GithubException import BadCredentialsException, GithubException
         from requests.exceptions import ConnectionError as RequestsConnectionError
         from requests.exceptions import Timeout

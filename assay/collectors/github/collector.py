@@ -1,9 +1,12 @@
 """The GitHub collector: an organisation's DevOps, SecOps, collaboration and people evidence in a handful
 of API calls (about 0.06 requests and 0.9 GraphQL points per repository; see benchmarks/github_requests.py).
 
-Per organisation, concurrently (``concurrency``): the repository pass (GraphQL pages, then workflow
-files of active repositories), teams and project boards (GraphQL), repository security settings and the
-three organisation-level alert lists (REST). A read that is denied or fails becomes a gap, so only the
+Per organisation, all at once: the repository pass (GraphQL pages from both ends of the list, and the
+workflow files of active repositories as the pages arrive), repository security settings and the three
+organisation-level alert lists (REST), teams and project boards (GraphQL). Every read runs in its own
+thread and every request takes one of ``concurrency`` slots (the client's ``Slots``): repository pages
+first, since the workflow batches wait on them, then the organisation-wide reads (each keeps its slot
+through its pages), then workflow batches. A read that is denied or fails becomes a gap, so only the
 signals that depend on it are unknown.
 """
 
@@ -52,13 +55,20 @@ class GithubCollector(Collector):
             tasks.append(partial(_repositories, client, config, ctx, org))
             if not ctx.leads:  # repositories are sharded; what an organisation has once is read by shard 1
                 continue
-            tasks.append(partial(read_teams, client, config, ctx, org))
-            tasks.append(partial(read_projects, client, config, ctx, org))
-            tasks.append(partial(read_security_settings, client, config, ctx, org))
+            # the longest chains of pages first: they start while the slots are still free
+            reads = [partial(read_security_settings, client, config, ctx, org)]
             if config.alerts:
-                tasks.extend(partial(read_alerts, client, config, ctx, org, kind) for kind in ALERT_SOURCES)
+                reads.extend(partial(read_alerts, client, config, ctx, org, kind) for kind in ALERT_SOURCES)
+            reads += [
+                partial(read_teams, client, config, ctx, org),
+                partial(read_projects, client, config, ctx, org),
+            ]
+            tasks.extend(partial(_in_lane, client, read) for read in reads)
+        # more threads than slots, so a read is ready to send whenever a slot frees (the client's slots
+        # bound the requests in flight); with concurrency 1, one read after another
+        workers = min(len(tasks), 4 * config.concurrency) if config.concurrency > 1 else 1
         try:
-            for batch in ctx.map(lambda task: task(), tasks, max_workers=config.concurrency):
+            for batch in ctx.map(lambda task: task(), tasks, max_workers=workers):
                 yield from batch
         finally:
             ctx.details.update(client.details())
@@ -71,6 +81,14 @@ class GithubCollector(Collector):
     def permissions(cls) -> str:
         """Minimal token scopes, fine-grained and GitHub App permissions, per signal."""
         return permissions_text(cls.signals.specs)
+
+
+def _in_lane(client: Any, read: Callable[[], list[Evidence]]) -> list[Evidence]:
+    """An organisation-wide read, holding one request slot through all its pages."""
+    from assay.collectors.github.client import ORG_READS
+
+    with client.lane(ORG_READS):
+        return read()
 
 
 def _repositories(client: Any, config: GithubConfig, ctx: CollectContext, org: str) -> list[Evidence]:

@@ -39,12 +39,16 @@ _BLOBS = "\n".join(
 )
 
 REPOSITORIES = f"""
-query AssayRepositories($org: String!, $first: Int!, $after: String, $since: GitTimestamp!) {{
+query AssayRepositories(
+  $org: String!, $first: Int, $after: String, $last: Int, $before: String, $since: GitTimestamp!
+) {{
   rateLimit {{ cost remaining resetAt limit }}
   organization(login: $org) {{
-    repositories(first: $first, after: $after, orderBy: {{field: NAME, direction: ASC}}) {{
+    repositories(
+      first: $first, after: $after, last: $last, before: $before, orderBy: {{field: NAME, direction: ASC}}
+    ) {{
       totalCount
-      pageInfo {{ hasNextPage endCursor }}
+      pageInfo {{ hasNextPage endCursor hasPreviousPage startCursor }}
       nodes {{
         name
         isArchived

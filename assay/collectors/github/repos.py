@@ -5,14 +5,16 @@ from __future__ import annotations
 
 import contextvars
 import fnmatch
+import threading
 from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import datetime, timedelta
 from typing import Any
 
 from assay.collectors.base import CollectContext, SourceUnavailable
-from assay.collectors.github.client import GithubClient
+from assay.collectors.github.client import WORKFLOWS, GithubClient
 from assay.collectors.github.config import GithubConfig
-from assay.collectors.github.queries import KEY_BLOBS, KEY_TREES, REPOSITORIES, workflows_query
+from assay.collectors.github.listing import BACKWARD, FORWARD, Listing, Page
+from assay.collectors.github.queries import KEY_BLOBS, KEY_TREES, workflows_query
 from assay.collectors.github.summaries import (
     actor,
     blob_text,
@@ -29,7 +31,6 @@ REPO = "github.repo"
 ORG = "github.org"
 HISTORY_DAYS = 90
 ACTIVE_DAYS = 90
-MIN_PAGE = 5
 # GraphQL error paths -> the gap scope they make unknown (everything else only lands in the details)
 FIELD_SCOPES = {
     "branchProtectionRule": "repos.protection",
@@ -53,59 +54,61 @@ def read_repositories(
 ) -> list[Evidence]:
     """Page through the organisation's repositories, reading the workflow files the signals need alongside."""
     since = (ctx.now - timedelta(days=HISTORY_DAYS)).isoformat().replace("+00:00", "Z")
-    summaries: list[dict[str, Any]] = []
-    out: list[Evidence] = []
-    scopes: dict[str, str] = {}
-    after, size, total, listed = None, config.page_size, 0, 0
+    listing = Listing(client, org, since, config.page_size, both_ways=config.concurrency > 1)
     workflows = WorkflowReads(client, config, ctx, org)
+    pages: list[Page] = []
+    lock = threading.Lock()
+
+    def on_page(page: Page) -> None:
+        for node in page.nodes:
+            if wanted(config, node["name"]) and ctx.owns(f"repo:{org}/{node['name']}"):
+                page.summaries.append(repo_summary(node, org))
+        workflows.add(page.summaries, page.way)
+        with lock:
+            pages.append(page)
+            listed = sum(p.listed for p in pages)
+        ctx.progress(f"{org}: {listed}/{listing.total} repositories read")
+
     try:
-        while True:
-            answer = _page(client, org, since, after, size)
-            if answer is None:  # GitHub timed out on this page size: halve it and ask again
-                size = max(MIN_PAGE, size // 2)
-                continue
-            data, errors = answer
-            for err in errors:
-                for part in err.get("path") or []:
-                    if part in FIELD_SCOPES:
-                        scopes.setdefault(FIELD_SCOPES[part], err.get("message", "no detail"))
-            conn = ((data.get("organization") or {}).get("repositories")) or {}
-            total = conn.get("totalCount", 0)
-            page: list[dict[str, Any]] = []
-            for index, node in enumerate(conn.get("nodes") or []):
-                listed += 1
-                if node is None:  # listed, but GitHub would not give it: a gap, never a silent drop
-                    if ctx.leads:  # a null node has no name to shard by: shard 1 records it
-                        out.append(_null_node(ctx, org, index, after, errors))
-                    continue
-                if wanted(config, node["name"]) and ctx.owns(f"repo:{org}/{node['name']}"):
-                    page.append(repo_summary(node, org))
-            summaries.extend(page)
-            workflows.add(page)
-            ctx.progress(f"{org}: {listed}/{total} repositories read")
-            info = conn.get("pageInfo") or {}
-            if not info.get("hasNextPage"):
-                break
-            after = info.get("endCursor")
-            # GitHub prices a page by the size asked for, not the size returned: ask for no more than is left.
-            size = max(1, min(size, total - listed))
+        listing.read(on_page)
     finally:
         workflow_gaps = workflows.finish()
+    pages.sort(key=lambda p: p.offset)  # list order, whichever direction read a page
+    return _pass_evidence(config, ctx, org, listing, pages, workflow_gaps, workflows.evidence)
+
+
+def _pass_evidence(
+    config: GithubConfig,
+    ctx: CollectContext,
+    org: str,
+    listing: Listing,
+    pages: list[Page],
+    workflow_gaps: list[Evidence],
+    repos: list[Evidence],
+) -> list[Evidence]:
+    """The pass's gaps, its ``github.repo`` evidence and the organisation's summary."""
+    out: list[Evidence] = []
+    scopes: dict[str, str] = {}
+    for page in pages:
+        for err in page.errors:
+            for part in err.get("path") or []:
+                if part in FIELD_SCOPES:
+                    scopes.setdefault(FIELD_SCOPES[part], err.get("message", "no detail"))
+        for index in page.nulls if ctx.leads else ():  # a null node has no name to shard by: shard 1 records
+            out.append(_null_node(ctx, org, index, page.where, page.errors))
     for scope, message in sorted(scopes.items()) if ctx.leads else ():  # every shard sees them; one records
         endpoint = "GraphQL organization.repositories"
         out.append(ctx.gap(scope, endpoint, reason_of(message), f"{org}: {message}"))
     out.extend(workflow_gaps)
-    for summary in summaries:
-        out.append(
-            ctx.evidence(REPO, f"{org}/{summary['name']}", "GraphQL organization.repositories", summary)
-        )
+    out.extend(sorted(repos, key=lambda e: e.subject))
     if not ctx.leads:  # the organisation's summary is recorded once, by shard 1
         return out
+    read = sum(len(page.summaries) for page in pages)
     summary = {
-        "repos_total": total,
-        "repos_read": len(summaries),
-        "repos_excluded": listed - len(summaries),
-        "page_size": size,
+        "repos_total": listing.total,
+        "repos_read": read,
+        "repos_excluded": sum(page.listed for page in pages) - read,
+        "page_size": listing.end_size or listing.size,
         "history_days": HISTORY_DAYS,
         "include": list(config.include),
         "exclude": list(config.exclude),
@@ -130,9 +133,9 @@ def errors_at(errors: list[dict[str, Any]], prefix: list[Any]) -> str:
 
 
 def _null_node(
-    ctx: CollectContext, org: str, index: int, after: str | None, errors: list[dict[str, Any]]
+    ctx: CollectContext, org: str, index: int, page: str, errors: list[dict[str, Any]]
 ) -> Evidence:
-    where = f"organization.repositories.nodes[{index}]" + (f" after cursor {after}" if after else "")
+    where = f"organization.repositories.nodes[{index}]{page}"
     message = errors_at(errors, ["organization", "repositories", "nodes", index])
     return ctx.gap(
         UNREADABLE,
@@ -140,26 +143,6 @@ def _null_node(
         reason_of(message),
         f"{org}: repository {where} came back null ({message}); it is left out of every repository count",
     )
-
-
-def _page(client: GithubClient, org: str, since: str, after: str | None, size: int) -> Any:
-    from github.GithubException import GithubException
-
-    try:
-        answer = client.graphql(
-            REPOSITORIES,
-            {"org": org, "first": size, "after": after, "since": since},
-            "GraphQL organization.repositories",
-            expect=max(1, size),
-        )
-    except GithubException as exc:
-        if exc.status in (502, 504) and size > MIN_PAGE:
-            return None
-        raise
-    if answer.data.get("organization") is None:
-        message = "; ".join(e.get("message", "") for e in answer.errors) or f"organization {org} not found"
-        raise LookupError(message)
-    return answer.data, answer.errors
 
 
 def reason_of(message: str) -> Any:
@@ -179,34 +162,52 @@ def is_active(summary: dict[str, Any], now: datetime) -> bool:
 
 class WorkflowReads:
     """Workflow contents, read only where "tests in CI" and code scanning need them (active repositories
-    with workflows), in batches that start as soon as a page of repositories fills one: they run while
-    the next pages are read instead of after the last, so the pass's wall time is the paging's."""
+    with workflows), in batches that start as soon as the pages of repositories (from either end of the
+    list) fill one: they run while the next pages are read instead of after the last, so the pass's wall
+    time is the paging's. A batch waits for a request slot behind pages and organisation-wide reads.
+
+    A repository's summary is final once its workflows are settled (read, or not needed): its
+    ``github.repo`` evidence is made then (``evidence``), while other requests are in flight, rather
+    than all at the end of the pass."""
 
     ENDPOINT = "GraphQL repository.object(workflows)"
 
     def __init__(self, client: GithubClient, config: GithubConfig, ctx: CollectContext, org: str) -> None:
         self.client, self.config, self.ctx, self.org = client, config, ctx, org
-        self.waiting: list[dict[str, Any]] = []
-        self.pool = ThreadPoolExecutor(max_workers=config.concurrency, thread_name_prefix="assay-github-wf")
+        # per direction of the listing, so that each direction's batches are the same on every run
+        self.waiting: dict[str, list[dict[str, Any]]] = {FORWARD: [], BACKWARD: []}
+        self.lock = threading.Lock()
+        self.evidence: list[Evidence] = []
+        # More threads than slots: a batch that has its answer is summarised while the next one is sent.
+        workers = 2 * config.concurrency
+        self.pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="assay-github-wf")
         self.running: list[Future[list[Evidence]]] = []
 
-    def add(self, summaries: list[dict[str, Any]]) -> None:
-        """Queue a page's repositories; start every batch that is full."""
+    def add(self, summaries: list[dict[str, Any]], way: str = FORWARD) -> None:
+        """Queue a page's repositories (read in direction ``way``); start every batch that is full."""
+        ready, settled = [], []
         for summary in summaries:
             files = (summary.get("tree") or {}).get(".github/workflows")
             if files and is_active(summary, self.ctx.now):
-                self.waiting.append(summary)
+                ready.append(summary)
             else:
                 summary["workflows"] = [] if not files else None
-        while len(self.waiting) >= self.config.workflow_batch:
-            self._start(self.waiting[: self.config.workflow_batch])
-            del self.waiting[: self.config.workflow_batch]
+                settled.append(summary)
+        size = self.config.workflow_batch
+        with self.lock:
+            waiting = self.waiting[way]
+            waiting.extend(ready)
+            while len(waiting) >= size:
+                self._start(waiting[:size])
+                del waiting[:size]
+        self._settle(settled)
 
     def finish(self) -> list[Evidence]:
         """Read what is left, wait for every batch, and return the gaps (a refused token ends the source)."""
-        if self.waiting:
-            self._start(self.waiting)
-            self.waiting = []
+        left = self.waiting[FORWARD] + self.waiting[BACKWARD]
+        for start in range(0, len(left), self.config.workflow_batch):
+            self._start(left[start : start + self.config.workflow_batch])
+        self.waiting = {FORWARD: [], BACKWARD: []}
         try:
             return [gap for future in self.running for gap in future.result()]
         finally:
@@ -215,10 +216,25 @@ class WorkflowReads:
     def _start(self, batch: list[dict[str, Any]]) -> None:
         self.running.append(self.pool.submit(contextvars.copy_context().run, self._read, list(batch)))
 
+    def _settle(self, summaries: list[dict[str, Any]]) -> None:
+        made = [
+            self.ctx.evidence(REPO, f"{self.org}/{s['name']}", "GraphQL organization.repositories", s)
+            for s in summaries
+        ]
+        with self.lock:
+            self.evidence.extend(made)
+
     def _read(self, batch: list[dict[str, Any]]) -> list[Evidence]:
+        try:
+            return self._read_batch(batch)
+        finally:
+            self._settle(batch)  # read or not: its workflows are as known as they will be
+
+    def _read_batch(self, batch: list[dict[str, Any]]) -> list[Evidence]:
         names = [s["name"] for s in batch]
         try:
-            answer = self.client.graphql(workflows_query(self.org, names), {}, self.ENDPOINT)
+            with self.client.lane(WORKFLOWS):
+                answer = self.client.graphql(workflows_query(self.org, names), {}, self.ENDPOINT)
         except SourceUnavailable:
             raise
         except Exception as exc:
