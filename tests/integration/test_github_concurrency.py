@@ -86,8 +86,8 @@ def evidence(bundle: Bundle) -> list[tuple[str, str, str]]:
 def test_the_repository_list_is_paged_from_both_ends_at_once(
     standin: GithubStandIn, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    _, serial = collect(standin, monkeypatch, concurrency=1)
-    _, parallel = collect(standin, monkeypatch, concurrency=4)
+    _, serial = collect(standin, monkeypatch, concurrency=1, alerts=False)
+    _, parallel = collect(standin, monkeypatch, concurrency=4, alerts=False)
     forward = [r for r in pages(parallel) if "first" in r.variables]
     backward = [r for r in pages(parallel) if "last" in r.variables]
     # 23 repositories in pages of 5: the first page, then the 18 left shared out, the last half backwards
