@@ -17,6 +17,7 @@ from functools import partial
 from typing import Any, ClassVar
 
 from assay.collectors.base import CollectContext, Collector, SourceUnavailable
+from assay.collectors.github.client import ORG_READS
 from assay.collectors.github.config import GithubConfig
 from assay.collectors.github.org import (
     ALERT_SOURCES,
@@ -85,8 +86,6 @@ class GithubCollector(Collector):
 
 def _in_lane(client: Any, read: Callable[[], list[Evidence]]) -> list[Evidence]:
     """An organisation-wide read, holding one request slot through all its pages."""
-    from assay.collectors.github.client import ORG_READS
-
     with client.lane(ORG_READS):
         return read()
 
