@@ -171,7 +171,7 @@ class LatencyProxy:
         parts = urlsplit(target)
         self.host, self.port, self.latency = parts.hostname or "127.0.0.1", parts.port, latency
         self.replaying = record is not None
-        self.misses = 0
+        self.misses: list[str] = []  # what the record did not hold, when replaying
         self.spans: list[Span] = []
         self.lock = threading.Lock()
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
@@ -188,7 +188,8 @@ class LatencyProxy:
         if self.replaying:
             with self.lock:
                 found = self.record.get(key)
-                self.misses += found is None
+                if found is None:
+                    self.misses.append(_label(path, body))
             if found is not None:
                 return found
         answer = self._forward(method, path, headers, body)
@@ -261,7 +262,7 @@ def _replay_server(target: str, latency: float, record: Record, origin: str, pip
     pipe.send(proxy.base_url)
     while pipe.recv() == "take":
         with proxy.lock:
-            spans, misses, proxy.spans, proxy.misses = proxy.spans, proxy.misses, [], 0
+            spans, misses, proxy.spans, proxy.misses = proxy.spans, proxy.misses, [], []
         pipe.send(([(s.start, s.end, s.label) for s in spans], misses))
     proxy.close()
 
@@ -277,7 +278,7 @@ class Replay:
         self.process.start()
         self.base_url: str = self.pipe.recv()
 
-    def take(self) -> tuple[list[Span], int]:
+    def take(self) -> tuple[list[Span], list[str]]:
         """The requests answered (and the misses) since the last call."""
         self.pipe.send("take")
         spans, misses = self.pipe.recv()
@@ -295,7 +296,7 @@ class Replayed:
     bundle: Bundle
     wall: float  # collect_bundle: the collection, then deriving the signals and sealing the bundle
     spans: list[Span]
-    misses: int
+    misses: list[str]
 
     @property
     def collection(self) -> float:
@@ -316,16 +317,23 @@ def replay_collections(config: GithubConfig, now: datetime, replay: Replay, time
 
 
 def _label(path: str, body: bytes) -> str:
-    """What a request was, for the timeline: the GraphQL operation (and page cursor) or the REST path."""
+    """What a request was, for the timeline: the GraphQL operation (with its page or its first repository
+    and how many) or the REST path."""
     if not body:
         return "GET " + path.split("/api/v3", 1)[-1]
     try:
         payload = json.loads(body)
     except ValueError:
         return "POST " + path
-    match = re.search(r"query\s+(\w+)", payload.get("query") or "")
-    after = (payload.get("variables") or {}).get("after")
-    return f"GraphQL {match.group(1) if match else '?'}" + (f" after {after}" if after else "")
+    query = payload.get("query") or ""
+    match = re.search(r"query\s+(\w+)", query)
+    label = f"GraphQL {match.group(1) if match else '?'}"
+    variables = payload.get("variables") or {}
+    page = [f"{k} {variables[k]}" for k in ("first", "after", "last", "before") if variables.get(k)]
+    names = re.findall(r'repository\(owner: "[^"]*", name: "([^"]*)"\)', query)
+    if names:
+        page = [f"{names[0]} and {len(names) - 1} more"]
+    return f"{label} {', '.join(page)}".rstrip()
 
 
 def in_flight(spans: list[Span]) -> int:
@@ -422,7 +430,7 @@ def report_replay(
     runs = sorted(replayed, key=lambda r: r.collection)
     median = runs[len(runs) // 2]
     same = all(observed(bundle) == observed(r.bundle) for r in runs)
-    misses = sum(r.misses for r in runs)
+    misses = [m for r in runs for m in r.misses]
     spans = median.spans
     print(
         f"replayed wall time    {median.wall:.2f} s = collection {median.collection:.2f} s + signals and "
@@ -430,7 +438,7 @@ def report_replay(
         f"answered from the record after {args.latency_ms:g} ms each)"
     )
     print(
-        f"replayed collections  {', '.join(f'{r.collection:.2f}' for r in runs)} s; misses {misses}; "
+        f"replayed collections  {', '.join(f'{r.collection:.2f}' for r in runs)} s; misses {len(misses)}; "
         f"evidence identical to the first collection: {'yes' if same else 'NO'}"
     )
     print(f"in flight             at most {in_flight(spans)} requests (concurrency {config.concurrency})")
@@ -446,7 +454,24 @@ def report_replay(
         f"  with signals and sealing {median.wall / ideal:.2f}  "
         f"(replayed wall {median.wall:.2f} s ÷ {ideal:.2f} s)"
     )
-    return same and misses == 0
+    for miss in misses:
+        print(f"  miss: {miss}")
+    for run in runs:
+        print_differences(bundle, run.bundle)
+    return same and not misses
+
+
+def print_differences(first: Bundle, replayed: Bundle) -> None:
+    """What a replayed collection saw differently (its errors and retries, and the evidence that differs)."""
+    run = replayed.collectors[0]
+    for error in run.errors:
+        print(f"  replay error: {error.endpoint}: {error.message[:200]}")
+    if run.details.get("retries"):
+        print(f"  replay retries: {run.details['retries']}")
+    before, after = set(observed(first)), set(observed(replayed))
+    for kind, subject, data in sorted(before ^ after)[:6]:
+        side = "first only" if (kind, subject, data) in before else "replay only"
+        print(f"  {side}: {kind} {subject} {data[:160]}")
 
 
 if __name__ == "__main__":
