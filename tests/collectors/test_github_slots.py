@@ -1,13 +1,18 @@
 """The GitHub client's request slots: never more than ``concurrency`` taken, a freed slot to the most
-urgent waiter (then the earliest), and a lane holding its slot for every request of a chain."""
+urgent waiter (then the earliest), a lane holding its slot for every request of a chain, and a PyGithub
+requester per slot (PyGithub's requester is not safe to share between requests in flight)."""
 
 from __future__ import annotations
 
 import threading
 import time
-from types import SimpleNamespace
+from datetime import UTC, datetime
 from typing import Any
 
+import pytest
+
+from assay.collectors.base import CollectContext
+from assay.collectors.github import GithubConfig
 from assay.collectors.github.client import ORG_READS, PAGES, WORKFLOWS, GithubClient, Slots
 
 
@@ -69,12 +74,41 @@ def test_never_more_than_the_slots_at_once() -> None:
     assert most == 3 and slots.free == 3
 
 
-def test_a_lane_holds_one_slot_for_all_its_requests() -> None:
-    client: Any = SimpleNamespace(slots=Slots(1), _lane=threading.local())
-    lane = GithubClient.lane.__get__(client)
-    with lane(PAGES):
-        assert client.slots.free == 0
-        with lane(ORG_READS):  # a request inside the lane takes no second slot (it would wait forever)
-            assert client.slots.free == 0
-        assert client.slots.free == 0
-    assert client.slots.free == 1
+def client(monkeypatch: pytest.MonkeyPatch, concurrency: int) -> GithubClient:
+    monkeypatch.setenv("ASSAY_TEST_GITHUB_TOKEN", "ghp_test")
+    config = GithubConfig(orgs=["a"], token_env="ASSAY_TEST_GITHUB_TOKEN", concurrency=concurrency)
+    return GithubClient(config, CollectContext("github", now=datetime.now(UTC)))
+
+
+def test_a_lane_holds_one_slot_and_one_requester_for_all_its_requests(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    gh = client(monkeypatch, 1)
+    with gh.lane(PAGES):
+        assert gh.slots.free == 0
+        held = gh._lane.requester
+        with gh.lane(ORG_READS):  # a request inside the lane takes no second slot (it would wait forever)
+            assert gh.slots.free == 0 and gh._lane.requester is held
+    assert gh.slots.free == 1 and gh._lane.requester is None
+
+
+def test_requests_in_flight_at_once_never_share_a_requester(monkeypatch: pytest.MonkeyPatch) -> None:
+    gh = client(monkeypatch, 3)
+    inside = threading.Barrier(3)
+    seen: list[Any] = []
+
+    def hold() -> None:
+        with gh.lane(ORG_READS):
+            seen.append(gh._lane.requester)
+            inside.wait(timeout=10)  # all three lanes are open at once here
+
+    threads = [threading.Thread(target=hold) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=10)
+    assert len({id(r) for r in seen}) == 3
+    # and the requesters are kept for the next lanes: as many as the slots, not one per thread
+    with gh.lane(PAGES):
+        assert any(gh._lane.requester is r for r in seen)
+    gh.close()

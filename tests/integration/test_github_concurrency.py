@@ -6,15 +6,18 @@ log (when each request was read and answered), never from wall time."""
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 from test_github_standin import require_npm_packages
 
-from assay.collectors.base import CollectorRegistry
+from assay.collectors.base import CollectContext, CollectorRegistry
 from assay.collectors.github import GithubCollector, GithubConfig
+from assay.collectors.github.client import GithubClient
 from assay.collectors.runner import collect_bundle
 from assay.evidence import Bundle
 from assay.sandbox.github_estate import build_org
@@ -133,3 +136,33 @@ def test_the_evidence_does_not_depend_on_the_concurrency(
     assert evidence(one) == evidence(four)
     org = next(e for e in four.evidence if e.kind == "github.org")
     assert org.data["repos_total"] == org.data["repos_read"] == 23 and org.data["page_size"] == 3
+
+
+def test_threads_never_read_each_others_answers(
+    standin: GithubStandIn, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # PyGithub keeps a request on its connection object between sending it and reading the answer: threads
+    # sharing one requester read each other's answers now and then (1 or 2 in 400 here, before each thread
+    # had its own requester). A tiny switch interval makes threads interleave at every opportunity.
+    monkeypatch.setenv("ASSAY_TEST_GITHUB_TOKEN", standin.add_token())
+    config = GithubConfig(
+        orgs=["acme"], base_url=standin.base_url, token_env="ASSAY_TEST_GITHUB_TOKEN", concurrency=8
+    )
+    client = GithubClient(config, CollectContext("github", now=datetime.now(UTC)))
+    names = sorted([f"app-{i:02d}" for i in range(14)] + [f"old-{i:02d}" for i in range(9)])
+
+    def name_on_page(page: int) -> str:
+        params = {"per_page": 1, "page": page}
+        _, items = client.request("GET", "/orgs/acme/repos", params=params, endpoint="test", resource="core")
+        return items[0]["name"]
+
+    pages = [1 + i % len(names) for i in range(400)]
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)
+    try:
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            answers = list(pool.map(name_on_page, pages))
+    finally:
+        sys.setswitchinterval(interval)
+        client.close()
+    assert answers == [names[page - 1] for page in pages]

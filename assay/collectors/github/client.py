@@ -119,33 +119,54 @@ class GithubClient:
             timeout=config.request_timeout,
             per_page=100,
             retry=None,
-            pool_size=max(config.concurrency, 2),
+            pool_size=2,
             verify=config.verify,
-            # PyGithub spaces POSTs 1 s apart as if they were writes; assay's POSTs are GraphQL queries.
-            seconds_between_requests=config.request_interval_seconds or None,
-            seconds_between_writes=config.request_interval_seconds or None,
+            # PyGithub spaces POSTs 1 s apart as if they were writes (assay's POSTs are GraphQL queries),
+            # and per requester: ``request_interval_seconds`` is kept by ``_space``, across threads.
+            seconds_between_requests=None,
+            seconds_between_writes=None,
         )
-        self.requester = self.gh.requester
+        # A slot comes with a PyGithub requester of its own: PyGithub keeps a request's verb, URL and body
+        # on the requester's one connection object between sending it and reading the answer, so threads
+        # sharing a requester can read each other's answers (PyGithub pull request #2052, not merged).
+        # With one per slot, no two requests share one, and there are ``concurrency`` connections to
+        # keep alive (TLS handshakes), not one per thread.
+        self._idle: list[Any] = [self.gh.requester]
+        self._requesters: list[Any] = [self.gh.requester]
+        self._next_send = 0.0
 
     def close(self) -> None:
+        for requester in self._requesters[1:]:
+            requester.close()
         self.gh.close()
 
     @contextmanager
     def lane(self, priority: int) -> Iterator[None]:
-        """Hold one request slot for every request this thread sends inside the block (a paging chain).
+        """Hold one request slot (and its requester) for every request this thread sends inside the
+        block: a paging chain.
 
         Nothing inside may wait for another read's requests: that read could need this very slot.
         """
-        if getattr(self._lane, "held", False):
+        if getattr(self._lane, "requester", None) is not None:
             yield
             return
         self.slots.acquire(priority)
-        self._lane.held = True
+        self._lane.requester = self._take_requester()
         try:
             yield
         finally:
-            self._lane.held = False
+            requester, self._lane.requester = self._lane.requester, None
+            with self._lock:
+                self._idle.append(requester)
             self.slots.release()
+
+    def _take_requester(self) -> Any:
+        with self._lock:
+            if self._idle:
+                return self._idle.pop()
+            requester = self.gh.requester.withAuth(self.gh.requester.auth)
+            self._requesters.append(requester)
+            return requester
 
     # -- public calls ----------------------------------------------------------------------------------
 
@@ -154,7 +175,7 @@ class GithubClient:
         for _ in range(MAX_WAITS_PER_CALL + 1):
             headers, body = self.request(
                 "POST",
-                self.requester.graphql_url,
+                self.gh.requester.graphql_url,
                 body={"query": query, "variables": variables},
                 endpoint=endpoint,
                 resource="graphql",
@@ -233,9 +254,10 @@ class GithubClient:
         waits = 0
         while True:
             self._await_budget(resource, need)
+            self._space()
             try:
                 headers, data = self.ctx.call(
-                    endpoint, self.requester.requestJsonAndCheck, verb, url, params, None, body
+                    endpoint, self._lane.requester.requestJsonAndCheck, verb, url, params, None, body
                 )
             except BadCredentialsException:
                 raise SourceUnavailable(UnknownReason.DENIED, self._credentials_message()) from None
@@ -263,6 +285,18 @@ class GithubClient:
                 with self._lock:
                     self.stats.rest_requests += 1
             return headers, data
+
+    def _space(self) -> None:
+        """At least ``request_interval_seconds`` between two requests, whichever threads send them."""
+        interval = self.config.request_interval_seconds
+        if not interval:
+            return
+        with self._lock:
+            now = time.monotonic()
+            at = max(now, self._next_send)
+            self._next_send = at + interval
+        if at > now:
+            time.sleep(at - now)
 
     # -- rate limits -----------------------------------------------------------------------------------
 
