@@ -225,10 +225,12 @@ class _Handler(BaseHTTPRequestHandler):
         for key, value in headers.items():
             self.send_header(key, value)
         self.end_headers()
-        # answered: stamped before the write, so the logged span lies within the client's
-        record = RequestRecord(method, path, status, points, self.started, time.monotonic(), self.variables)
+        # logged before the answer is written: the span lies within the client's, and the log holds the
+        # request by the time the client has its answer
+        self.state.record(
+            RequestRecord(method, path, status, points, self.started, time.monotonic(), self.variables)
+        )
         self.wfile.write(data)
-        self.state.record(record)
 
 
 def _rate_headers(grant: Grant, resource: str) -> dict[str, str]:
