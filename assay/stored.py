@@ -74,6 +74,10 @@ class StoredEvidence(EvidenceStore):
     def of_kind(self, kind: str) -> list[Evidence]:
         return [self._decode(position) for position in self._kinds.get(kind, [])]
 
+    def distinct_ids(self) -> Mapping[str, int]:
+        """Each id once, in order of first appearance, with its position."""
+        return self._positions
+
     def position(self, evidence_id: str) -> int | None:
         return self._positions.get(evidence_id)
 
@@ -97,7 +101,7 @@ class _ById(Mapping[str, Evidence]):
         return isinstance(evidence_id, str) and self._stored.position(evidence_id) is not None
 
     def __iter__(self) -> Iterator[str]:
-        return iter(dict.fromkeys(self._stored.ids()))
+        return iter(self._stored.distinct_ids())
 
     def __len__(self) -> int:
-        return len(set(self._stored.ids()))
+        return len(self._stored.distinct_ids())

@@ -20,7 +20,7 @@ from assay.evidence import Bundle, Evidence
 from assay.reports import formatting
 from assay.reports.facts import GAP_SUFFIX
 from assay.scoring import CriterionResult, Results
-from assay.scoring.links import AZURE_PORTAL, aws_console, azure_portal, azure_portal_base
+from assay.scoring.links import AZURE_PORTAL, aws_console, azure_portal, azure_portal_of
 
 _URL_KEYS = ("html_url", "web_url", "url", "console_url", "link")
 
@@ -77,9 +77,7 @@ def register(results: Results, bundle: Bundle | None) -> list[RegisterEntry]:
                         cites[eid].append(c.id)
     if bundle is None:
         return []
-    azure = azure_portal_base(
-        next((c.details.get("resource_manager") for c in bundle.collectors if c.name == "azure"), None)
-    )
+    azure = azure_portal_of(bundle)
     entries = [_entry(e, cites.get(e.id, []), azure) for e in bundle.evidence]
     entries.sort(key=lambda r: (r.source, r.kind, r.subject, r.id))
     return entries

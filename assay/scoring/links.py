@@ -107,6 +107,12 @@ def prometheus_graph(base: str, query: str) -> str:
     return f"{base}/graph?g0.expr={quote(query, safe='')}&g0.tab=1"
 
 
+def azure_portal_of(bundle: Bundle) -> str:
+    """The portal of the Azure cloud this bundle's Azure collector read (the public portal by default)."""
+    run = next((c for c in bundle.collectors if c.name == "azure"), None)
+    return azure_portal_base(run.details.get("resource_manager") if run else None)
+
+
 class Links:
     """Link builders bound to one bundle's recorded addresses."""
 
@@ -121,8 +127,7 @@ class Links:
         self.jenkins = self._address(bundle.evidence_of_kind("jenkins.controller"))
         self.prometheus = self._address(bundle.evidence_of_kind("prometheus.server"))
         self.mlflow = self._address(bundle.evidence_of_kind("mlflow.server"))
-        azure = runs.get("azure")
-        self.azure = azure_portal_base(azure.details.get("resource_manager") if azure else None)
+        self.azure = azure_portal_of(bundle)
 
     @staticmethod
     def _address(evidence: Iterable[Evidence]) -> str | None:
